@@ -1,0 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EntityId } from './common.js';
+import { VoiceSelection } from './speech.js';
+
+/** The original product's avatar vocabulary, kept so existing rundowns carry over. */
+export const ACTIONS = ['Idle', 'Talk1', 'Talk2', 'Talk3', 'Talk4'] as const;
+export const SCENES = ['park', 'beach', 'shopping-mall', 'background-screen', 'plain-wall'] as const;
+export const CAMERAS = ['front', 'side'] as const;
+export const CHARACTERS = ['ava', 'ben', 'chloe', 'daniel'] as const;
+
+const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
+
+export const ActionSchema = lit(ACTIONS);
+export const SceneSchema = lit(SCENES);
+export const CameraSchema = lit(CAMERAS);
+export const CharacterSchema = lit(CHARACTERS);
+
+/** The room's look, also sent to a render host when a room is placed on it. */
+export const AvatarLook = Type.Object({
+  character: CharacterSchema,
+  scene: SceneSchema,
+  camera: CameraSchema,
+}, { additionalProperties: false });
+export type AvatarLook = Static<typeof AvatarLook>;
+
+/**
+ * Commands an operator sends to a room's avatar; the server relays them to the room's
+ * render host in order and the host acknowledges each one.
+ */
+export const AvatarCommand = Type.Union([
+  Type.Object({ name: Type.Literal('action'), action: ActionSchema }, { additionalProperties: false }),
+  Type.Object({ name: Type.Literal('scene'), scene: SceneSchema }, { additionalProperties: false }),
+  Type.Object({ name: Type.Literal('camera'), camera: CameraSchema }, { additionalProperties: false }),
+  Type.Object({ name: Type.Literal('character'), character: CharacterSchema }, { additionalProperties: false }),
+  Type.Object({
+    name: Type.Literal('panel.show'),
+    /** An http(s) image URL shown beside the avatar (product shot, slide). */
+    imageUrl: Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' }),
+    title: Type.Optional(Type.String({ maxLength: 120 })),
+  }, { additionalProperties: false }),
+  Type.Object({ name: Type.Literal('panel.hide') }, { additionalProperties: false }),
+  Type.Object({
+    name: Type.Literal('caption'),
+    /** An operator-set lower third; empty clears it. */
+    text: Type.String({ maxLength: 200 }),
+  }, { additionalProperties: false }),
+  Type.Object({
+    name: Type.Literal('stop'),
+    /** Segments to drop; absent means stop speaking and clear the queue. */
+    segmentIds: Type.Optional(Type.Array(EntityId, { maxItems: 100 })),
+  }, { additionalProperties: false }),
+]);
+export type AvatarCommand = Static<typeof AvatarCommand>;
+
+/** A line an operator asks the avatar to say (goes through the tts pipeline). */
+export const SayRequest = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 2000 }),
+  voice: Type.Optional(VoiceSelection),
+  priority: Type.Optional(Type.Union([Type.Literal('urgent'), Type.Literal('script')])),
+}, { additionalProperties: false });
+export type SayRequest = Static<typeof SayRequest>;

@@ -1,0 +1,78 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EntityId, Language, RoomId } from './common.js';
+import { AudioRef, SegmentPriority, SpeechTimeline, VoiceSelection } from './speech.js';
+import { AnswerProvider } from './rest.js';
+
+/**
+ * What crosses process boundaries besides WebSocket frames: BullMQ queue names and job
+ * payloads, and the Redis keys and channels that parts share. Every key is built here,
+ * from validated ids, so no part invents a key another part has to guess.
+ */
+export const QUEUES = { qa: 'qa', tts: 'tts', segments: 'segments' } as const;
+
+export function redisKeys(prefix: string) {
+  const p = `${prefix}:`;
+  return {
+    /** JSON KnowledgeBase of a room (written by the server's REST, read by qa workers). */
+    kb: (room: string) => `${p}room:${room}:kb`,
+    /** Content-addressed audio asset index (asset store: key → metadata JSON). */
+    asset: (key: string) => `${p}asset:${key}`,
+    /** Pub/sub channel where the stream gateway reports publish / unpublish. */
+    streamEvents: `${p}bus:stream`,
+    /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
+    bullPrefix: `${p}bull`,
+  };
+}
+
+/** The per-room settings a qa job needs, snapshotted when the job is enqueued. */
+export const AnswerContext = Type.Object({
+  language: Language,
+  persona: Type.String(),
+  answers: AnswerProvider,
+  fallbackLine: Type.String(),
+  blocklist: Type.Array(Type.String()),
+  maxAnswerChars: Type.Integer(),
+  voice: VoiceSelection,
+}, { additionalProperties: false });
+export type AnswerContext = Static<typeof AnswerContext>;
+
+export const QaJobData = Type.Object({
+  room: RoomId,
+  questionId: EntityId,
+  question: Type.String(),
+  context: AnswerContext,
+}, { additionalProperties: false });
+export type QaJobData = Static<typeof QaJobData>;
+
+export const TtsJobData = Type.Object({
+  room: RoomId,
+  /** Deterministic: `${answerId}.${index}`, also the BullMQ job id, so a retry never doubles a line. */
+  segmentId: EntityId,
+  /** The answer (question id, or a say-request id) this line belongs to. */
+  answerId: EntityId,
+  questionId: Type.Optional(EntityId),
+  index: Type.Integer({ minimum: 0 }),
+  final: Type.Boolean(),
+  text: Type.String(),
+  language: Language,
+  voice: VoiceSelection,
+  priority: SegmentPriority,
+  blendshapes: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type TtsJobData = Static<typeof TtsJobData>;
+
+/** A synthesized line, queued on `segments` for the room's director. */
+export const SegmentReady = Type.Object({
+  ...TtsJobData.properties,
+  audio: AudioRef,
+  durationMs: Type.Number({ minimum: 0 }),
+  timeline: SpeechTimeline,
+}, { additionalProperties: false });
+export type SegmentReady = Static<typeof SegmentReady>;
+
+export const StreamEvent = Type.Object({
+  room: RoomId,
+  state: Type.Union([Type.Literal('live'), Type.Literal('offline')]),
+  at: Type.Number(),
+}, { additionalProperties: false });
+export type StreamEvent = Static<typeof StreamEvent>;

@@ -1,0 +1,223 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
+import { AvatarCommand, AvatarLook, SayRequest } from './avatar.js';
+import { SpeechSegment, VoiceSelection } from './speech.js';
+import { ErrorFrame } from './errors.js';
+import { Language } from './common.js';
+
+/** Bumped on any incompatible change to a message below. */
+export const PROTOCOL_VERSION = 1;
+
+const msg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  Type.Object({ type: Type.Literal(type), ...props }, { additionalProperties: false });
+
+// Client → server messages carry a client-chosen `id`; the server's reply carries it as `ref`.
+const clientMsg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  msg(type, { id: MessageId, ...props });
+
+// Server → client messages that are part of the session's ordered stream carry `seq`,
+// which a reconnecting client sends back as `lastSeq` to get what it missed.
+const serverMsg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  msg(type, { seq: Seq, ...props });
+
+/* ---------- shared ---------- */
+
+export const Ping = clientMsg('ping', {});
+export const Pong = msg('pong', { ref: MessageId, serverTime: Type.Number() });
+
+export const Welcome = msg('welcome', {
+  protocol: Type.Integer(),
+  sessionId: EntityId,
+  instanceId: Type.String(),
+  role: RoleSchema,
+  /** True when this socket resumed an earlier session and missed messages follow. */
+  resumed: Type.Boolean(),
+  /** Seq of the last message already sent on this session (the next is lastSeq+1). */
+  lastSeq: Seq,
+});
+export type Welcome = Static<typeof Welcome>;
+
+/** Generic acceptance of a client message. */
+export const Ack = serverMsg('ack', { ref: MessageId });
+
+/** Sent before the server closes a socket on shutdown: reconnect, with the same session. */
+export const Reconnect = msg('reconnect', { reason: Type.String(), afterMs: Type.Integer({ minimum: 0 }) });
+
+/* ---------- room events (to operators) ---------- */
+
+export const QuestionStatus = Type.Union([
+  Type.Literal('queued'), Type.Literal('review'), Type.Literal('duplicate'),
+  Type.Literal('answering'), Type.Literal('answered'), Type.Literal('rejected'),
+]);
+export type QuestionStatus = Static<typeof QuestionStatus>;
+
+export const ViewerUser = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 128 }),
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+}, { additionalProperties: false });
+
+export const QuestionInfo = Type.Object({
+  questionId: EntityId,
+  room: RoomId,
+  user: ViewerUser,
+  text: Type.String(),
+  status: QuestionStatus,
+  /** How many viewers asked the same question (duplicates are grouped). */
+  askedBy: Type.Integer({ minimum: 1 }),
+  receivedAt: Type.Number(),
+}, { additionalProperties: false });
+export type QuestionInfo = Static<typeof QuestionInfo>;
+
+export const RoomEvent = Type.Union([
+  Type.Object({ kind: Type.Literal('question'), question: QuestionInfo }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('answer.sentence'), questionId: Type.Optional(EntityId),
+    segmentId: EntityId, segmentSeq: Seq, text: Type.String(), final: Type.Boolean(),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('speech.started'), segmentId: EntityId, mediaTimeMs: Type.Number(), hostId: HostId,
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('speech.finished'), segmentId: EntityId, mediaTimeMs: Type.Number(),
+    interrupted: Type.Boolean(), hostId: HostId,
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('host'), hostId: Type.Union([HostId, Type.Null()]),
+    state: Type.Union([Type.Literal('placed'), Type.Literal('waiting'), Type.Literal('lost')]),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('stream'), state: Type.Union([Type.Literal('live'), Type.Literal('offline')]),
+  }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rejected'), text: Type.String(), reason: Type.String() }, { additionalProperties: false }),
+]);
+export type RoomEvent = Static<typeof RoomEvent>;
+
+/* ---------- operator ---------- */
+
+export const OperatorSubscribe = clientMsg('room.subscribe', { room: RoomId });
+export const OperatorUnsubscribe = clientMsg('room.unsubscribe', { room: RoomId });
+export const OperatorCommand = clientMsg('command', { room: RoomId, command: AvatarCommand });
+export const OperatorSay = clientMsg('say', { room: RoomId, ...SayRequest.properties });
+export const OperatorApprove = clientMsg('question.approve', { room: RoomId, questionId: EntityId });
+export const OperatorReject = clientMsg('question.reject', {
+  room: RoomId, questionId: EntityId, reason: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const OperatorToServer = Type.Union([
+  Ping, OperatorSubscribe, OperatorUnsubscribe, OperatorCommand, OperatorSay, OperatorApprove, OperatorReject,
+]);
+export type OperatorToServer = Static<typeof OperatorToServer>;
+
+/** The render host's acknowledgement of an operator command, relayed end to end. */
+export const CommandAckToOperator = serverMsg('command.ack', {
+  ref: MessageId, room: RoomId, hostId: HostId, ok: Type.Boolean(),
+  error: Type.Optional(Type.String()),
+});
+export const RoomEventFrame = serverMsg('room.event', { room: RoomId, event: RoomEvent });
+
+export const ServerToOperator = Type.Union([
+  Welcome, Pong, Ack, Reconnect, ErrorFrame, CommandAckToOperator, RoomEventFrame,
+]);
+export type ServerToOperator = Static<typeof ServerToOperator>;
+
+/* ---------- render host ---------- */
+
+export const HostCapabilities = Type.Object({
+  renderer: Type.Union([Type.Literal('reference'), Type.Literal('external')]),
+  resolutions: Type.Array(Type.Union([Type.Literal('720p'), Type.Literal('1080p')]), { minItems: 1 }),
+  encoders: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 8 }),
+  version: Type.Optional(Type.String({ maxLength: 32 })),
+}, { additionalProperties: false });
+export type HostCapabilities = Static<typeof HostCapabilities>;
+
+export const HostRegister = clientMsg('host.register', {
+  /** How many rooms this host can render at once. */
+  capacity: Type.Integer({ minimum: 0, maximum: 64 }),
+  capabilities: HostCapabilities,
+});
+export const HostHeartbeat = clientMsg('host.heartbeat', {
+  rooms: Type.Array(RoomId, { maxItems: 64 }),
+  cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  fps: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+});
+export const HostCommandAck = clientMsg('command.ack', {
+  /** The `commandId` of the relayed command. */
+  ref: EntityId, room: RoomId, ok: Type.Boolean(), error: Type.Optional(Type.String({ maxLength: 500 })),
+});
+export const HostSpeechStarted = clientMsg('speech.started', {
+  room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }),
+});
+export const HostSpeechFinished = clientMsg('speech.finished', {
+  room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }), interrupted: Type.Boolean(),
+});
+
+export const RenderHostToServer = Type.Union([
+  Ping, HostRegister, HostHeartbeat, HostCommandAck, HostSpeechStarted, HostSpeechFinished,
+]);
+export type RenderHostToServer = Static<typeof RenderHostToServer>;
+
+export const PublishTarget = Type.Object({
+  /** RTMP URL without the key, e.g. rtmp://127.0.0.1:1935/live */
+  url: Type.String(),
+  /** Stream name carrying the room's signed publish key; a secret. */
+  streamKey: Type.String(),
+}, { additionalProperties: false });
+export type PublishTarget = Static<typeof PublishTarget>;
+
+export const RoomAssign = serverMsg('room.assign', {
+  room: RoomId, look: AvatarLook, language: Language, voice: VoiceSelection, publish: PublishTarget,
+});
+export const RoomRelease = serverMsg('room.release', { room: RoomId });
+export const CommandToHost = serverMsg('command', { commandId: EntityId, room: RoomId, command: AvatarCommand });
+export const SpeechSegmentFrame = serverMsg('speech.segment', { segment: SpeechSegment });
+
+export const ServerToRenderHost = Type.Union([
+  Welcome, Pong, Ack, Reconnect, ErrorFrame, RoomAssign, RoomRelease, CommandToHost, SpeechSegmentFrame,
+]);
+export type ServerToRenderHost = Static<typeof ServerToRenderHost>;
+
+/* ---------- bot ---------- */
+
+export const BotQuestion = clientMsg('question', {
+  /** Optional: a bot token is scoped to one room; if given it must match. */
+  room: Type.Optional(RoomId),
+  user: ViewerUser,
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+});
+export const BotChat = clientMsg('chat', {
+  room: Type.Optional(RoomId),
+  user: ViewerUser,
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+});
+export const BotToServer = Type.Union([Ping, BotQuestion, BotChat]);
+export type BotToServer = Static<typeof BotToServer>;
+
+export const QuestionAck = serverMsg('question.ack', {
+  ref: MessageId, questionId: EntityId, status: QuestionStatus,
+});
+export const QuestionAnswered = serverMsg('question.answered', {
+  questionId: EntityId, text: Type.String(),
+});
+export const ServerToBot = Type.Union([Welcome, Pong, Ack, Reconnect, ErrorFrame, QuestionAck, QuestionAnswered]);
+export type ServerToBot = Static<typeof ServerToBot>;
+
+/* ---------- the per-role directions ---------- */
+
+export const CLIENT_ROLES = ['operator', 'render-host', 'bot'] as const;
+export type ClientRole = (typeof CLIENT_ROLES)[number];
+
+export const INBOUND: Record<ClientRole, TSchema> = {
+  operator: OperatorToServer,
+  'render-host': RenderHostToServer,
+  bot: BotToServer,
+};
+export const OUTBOUND: Record<ClientRole, TSchema> = {
+  operator: ServerToOperator,
+  'render-host': ServerToRenderHost,
+  bot: ServerToBot,
+};
+
+export type InboundFor<R extends ClientRole> = R extends 'operator' ? OperatorToServer
+  : R extends 'render-host' ? RenderHostToServer : BotToServer;
+export type OutboundFor<R extends ClientRole> = R extends 'operator' ? ServerToOperator
+  : R extends 'render-host' ? ServerToRenderHost : ServerToBot;

@@ -1,0 +1,98 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EntityId, HostId, Language, RoleSchema, RoomId } from './common.js';
+import { AvatarLook } from './avatar.js';
+import { VoiceSelection } from './speech.js';
+
+export const AnswerProvider = Type.Union([Type.Literal('kb'), Type.Literal('openai')]);
+
+export const RoomSettings = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+  /** auto: questions are answered at once; review: an operator approves each. */
+  mode: Type.Union([Type.Literal('auto'), Type.Literal('review')]),
+  language: Language,
+  /** The avatar's persona; the LLM's system prompt. */
+  persona: Type.String({ maxLength: 4000 }),
+  look: AvatarLook,
+  voice: VoiceSelection,
+  answers: AnswerProvider,
+  /** Spoken when no confident answer exists. */
+  fallbackLine: Type.String({ minLength: 1, maxLength: 500 }),
+  /** Output check: lines matching any of these (case-insensitive regex sources) are never spoken. */
+  blocklist: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
+  maxAnswerChars: Type.Integer({ minimum: 20, maximum: 4000 }),
+}, { additionalProperties: false });
+export type RoomSettings = Static<typeof RoomSettings>;
+
+export const CreateRoomBody = Type.Intersect([
+  Type.Object({ id: RoomId }),
+  Type.Partial(RoomSettings),
+]);
+export type CreateRoomBody = Static<typeof CreateRoomBody>;
+
+export const UpdateRoomBody = Type.Partial(RoomSettings);
+export type UpdateRoomBody = Static<typeof UpdateRoomBody>;
+
+export const RoomView = Type.Object({
+  id: RoomId,
+  ...RoomSettings.properties,
+  createdAt: Type.Number(),
+  hostId: Type.Union([HostId, Type.Null()]),
+  live: Type.Boolean(),
+});
+export type RoomView = Static<typeof RoomView>;
+
+export const RoomList = Type.Object({ rooms: Type.Array(RoomView) });
+
+export const IssueTokenBody = Type.Object({
+  role: RoleSchema,
+  /** Rooms an operator, bot (exactly one) or viewer may act on; ['*'] for all (operators only). */
+  rooms: Type.Optional(Type.Array(Type.Union([RoomId, Type.Literal('*')]), { maxItems: 100 })),
+  /** Required for render-host tokens. */
+  hostId: Type.Optional(HostId),
+  ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600 })),
+  label: Type.Optional(Type.String({ maxLength: 120 })),
+}, { additionalProperties: false });
+export type IssueTokenBody = Static<typeof IssueTokenBody>;
+
+export const TokenInfo = Type.Object({
+  tokenId: EntityId,
+  role: RoleSchema,
+  rooms: Type.Array(Type.String()),
+  hostId: Type.Union([HostId, Type.Null()]),
+  label: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Number(),
+  revoked: Type.Boolean(),
+});
+export type TokenInfo = Static<typeof TokenInfo>;
+
+/** The only response that ever contains a token; it is not stored and cannot be read back. */
+export const IssuedToken = Type.Object({ token: Type.String(), info: TokenInfo });
+
+export const KbEntry = Type.Object({
+  question: Type.String({ minLength: 1, maxLength: 500 }),
+  answer: Type.String({ minLength: 1, maxLength: 2000 }),
+}, { additionalProperties: false });
+export type KbEntry = Static<typeof KbEntry>;
+
+export const KnowledgeBase = Type.Object({
+  qa: Type.Array(KbEntry, { maxItems: 5000 }),
+  facts: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { maxItems: 5000 }),
+}, { additionalProperties: false });
+export type KnowledgeBase = Static<typeof KnowledgeBase>;
+
+export const AskBody = Type.Object({
+  user: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }), name: Type.String({ minLength: 1, maxLength: 64 }) }),
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+}, { additionalProperties: false });
+
+export const Accepted = Type.Object({ id: EntityId, status: Type.String() });
+
+export const HostView = Type.Object({
+  hostId: HostId,
+  capacity: Type.Integer(),
+  rooms: Type.Array(RoomId),
+  capabilities: Type.Unknown(),
+  lastSeen: Type.Number(),
+  instanceId: Type.String(),
+});
+export const HostList = Type.Object({ hosts: Type.Array(HostView) });

@@ -1,0 +1,39 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { INBOUND, OUTBOUND, type ClientRole, type InboundFor, type OutboundFor } from './messages.js';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface Validator<T> {
+  check(value: unknown): Validation<T>;
+}
+
+/** Compiles once; `check` reports the first failure as "path: message". */
+export function compile<S extends TSchema>(schema: S): Validator<Static<S>> {
+  const checker: TypeCheck<S> = TypeCompiler.Compile(schema);
+  return {
+    check(value) {
+      if (checker.Check(value)) return { ok: true, value };
+      const first = checker.Errors(value).First();
+      const where = first?.path || '/';
+      return { ok: false, error: first ? `${where}: ${first.message}` : 'invalid' };
+    },
+  };
+}
+
+const inbound = new Map<ClientRole, Validator<unknown>>();
+const outbound = new Map<ClientRole, Validator<unknown>>();
+
+/** What a client of `role` may send to the server. */
+export function inboundValidator<R extends ClientRole>(role: R): Validator<InboundFor<R>> {
+  let v = inbound.get(role);
+  if (!v) inbound.set(role, (v = compile(INBOUND[role])));
+  return v as Validator<InboundFor<R>>;
+}
+
+/** What the server may send to a client of `role` (clients and tests use this). */
+export function outboundValidator<R extends ClientRole>(role: R): Validator<OutboundFor<R>> {
+  let v = outbound.get(role);
+  if (!v) outbound.set(role, (v = compile(OUTBOUND[role])));
+  return v as Validator<OutboundFor<R>>;
+}

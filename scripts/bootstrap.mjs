@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// The two entry commands' bootstrap. Plain Node with no dependencies, because its first
+// job is to install them. Usage: bootstrap.mjs start | test | run -- <command...>
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Supervisor } from './supervisor.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.resolve(root, process.env.LIVEHOST_DATA_DIR ?? 'data');
+const mode = process.argv[2] ?? 'start';
+const say = (msg) => process.stdout.write(`[livehost] ${msg}\n`);
+
+/** System programs each mode needs, and the Debian package that provides each. */
+const PROGRAMS = {
+  'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
+  ffmpeg: 'ffmpeg',
+  ffprobe: 'ffmpeg',
+  flite: 'flite',
+  'espeak-ng': 'espeak-ng',
+  chromium: 'chromium',
+};
+const NEEDED = {
+  start: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng'],
+  test: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng', 'chromium'],
+  run: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng'],
+};
+// Fonts are data, not programs: the reference renderer draws captions with them.
+const PACKAGES = { start: ['fonts-dejavu-core'], test: ['fonts-dejavu-core'], run: ['fonts-dejavu-core'] };
+
+function which(program) {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+function hasPackage(pkg) {
+  return spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  say('installing npm dependencies (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci failed');
+}
+
+/** Installs missing Debian packages when root; otherwise returns the command to run. */
+function ensureSystem(kind) {
+  const missingPrograms = NEEDED[kind].filter((p) => !which(p));
+  const packages = new Set(missingPrograms.map((p) => PROGRAMS[p]));
+  if (spawnSync('sh', ['-c', 'command -v dpkg'], { stdio: 'ignore' }).status === 0) {
+    for (const pkg of PACKAGES[kind]) if (!hasPackage(pkg)) packages.add(pkg);
+  }
+  if (packages.size === 0) return null;
+  const list = [...packages].join(' ');
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${list}`;
+  if (process.getuid?.() === 0 && which('apt-get')) {
+    say(`installing system packages: ${list}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const up = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    const inst = up.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit', env })
+      : up;
+    if (inst.status === 0) return null;
+  }
+  return `sudo sh -c '${command}'`;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function redisAnswers(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    sock.setTimeout(500, () => { sock.destroy(); resolve(false); });
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => { buf += d; if (buf.includes('PONG')) { sock.end(); resolve(true); } });
+    sock.on('error', () => resolve(false));
+  });
+}
+
+/** Starts the project's own redis-server (AOF on) on a free loopback port. */
+async function startRedis(dir, supervisor) {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  supervisor.spawnChild('redis', 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+    '--protected-mode', 'yes', '--loglevel', 'warning',
+  ], { critical: true, stopOrder: 1 });
+  for (let i = 0; i < 100; i++) {
+    if (await redisAnswers(port)) return `redis://127.0.0.1:${port}`;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server did not answer on port ${port}`);
+}
+
+/** Secrets for one machine, generated once and kept with mode 0600. */
+function loadSecrets() {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'secrets.json');
+  if (!existsSync(file)) {
+    const secrets = {
+      jwtSecret: randomBytes(32).toString('base64url'),
+      publishSecret: randomBytes(32).toString('base64url'),
+    };
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  chmodSync(file, 0o600);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Components that exist, in start order. Later issues add theirs by adding a main.ts. */
+const COMPONENTS = [
+  ['gateway', 'stream-gateway/main.ts'],
+  ['server', 'server/main.ts'],
+  ['workers', 'workers/main.ts'],
+  ['render', 'render-bridge/main.ts'],
+];
+
+async function main() {
+  ensureNodeModules();
+  const install = ensureSystem(mode === 'test' ? 'test' : mode === 'run' ? 'run' : 'start');
+  if (install) {
+    if (mode !== 'test') {
+      say(`missing system programs. Run:\n  ${install}\nthen try again.`);
+      process.exit(1);
+    }
+    // Tests report each missing program as a failing test with this command in it.
+    process.env.LIVEHOST_INSTALL_HINT = install;
+  }
+
+  const supervisor = new Supervisor({ log: say });
+  supervisor.handleSignals();
+  const secrets = loadSecrets();
+  const env = {
+    LIVEHOST_JWT_SECRET: secrets.jwtSecret,
+    LIVEHOST_PUBLISH_SECRET: secrets.publishSecret,
+    LIVEHOST_DATA_DIR: dataDir,
+    ...process.env,
+  };
+  if (!process.env.REDIS_URL) {
+    const dir = path.join(dataDir, mode === 'test' ? 'redis-test' : 'redis');
+    env.REDIS_URL = await startRedis(dir, supervisor);
+    say(`redis-server started at ${env.REDIS_URL} (AOF in ${path.relative(root, dir)})`);
+  }
+  const tsx = ['--import', 'tsx'];
+
+  if (mode === 'test') {
+    const steps = [
+      ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+      ['lint', 'npx', ['eslint', '.']],
+      ['vitest', 'npx', ['vitest', 'run']],
+    ];
+    let failed = [];
+    for (const [name, cmd, args] of steps) {
+      say(`${name}…`);
+      const code = await supervisor.runForeground(cmd, args, { env });
+      if (code !== 0) failed.push(name);
+    }
+    await supervisor.stopAll();
+    if (failed.length) say(`failed: ${failed.join(', ')}`);
+    process.exit(failed.length ? 1 : 0);
+  }
+
+  if (mode === 'run') {
+    const cmd = process.argv.slice(process.argv.indexOf('--') + 1);
+    const code = await supervisor.runForeground('npx', cmd, { env });
+    await supervisor.stopAll();
+    process.exit(code);
+  }
+
+  const present = COMPONENTS.filter(([, entry]) => existsSync(path.join(root, entry)));
+  for (const [name, entry] of present) {
+    supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env, cwd: root, critical: name === 'server' });
+  }
+  const port = env.PORT ?? '8080';
+  const issued = spawnSync(process.execPath, [...tsx, 'server/issue-token.ts', '--role', 'admin', '--label', 'bootstrap'],
+    { cwd: root, env, encoding: 'utf8' });
+  if (issued.status === 0) {
+    const { token } = JSON.parse(issued.stdout);
+    const file = path.join(dataDir, 'bootstrap.json');
+    writeFileSync(file, JSON.stringify({ adminToken: token, console: `http://127.0.0.1:${port}/` }, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
+    say(`console:     http://127.0.0.1:${port}/`);
+    say(`admin token: ${token}`);
+    say(`(also in ${path.relative(root, file)}, mode 0600) — Ctrl-C stops everything`);
+  } else {
+    say(`could not issue the bootstrap admin token: ${issued.stderr.trim()}`);
+  }
+}
+
+main().catch((err) => {
+  say(`bootstrap failed: ${err.message}`);
+  process.exit(1);
+});
