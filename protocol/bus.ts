@@ -19,6 +19,8 @@ export function redisKeys(prefix: string) {
     asset: (key: string) => `${p}asset:${key}`,
     /** Pub/sub channel where the stream gateway reports publish / unpublish. */
     streamEvents: `${p}bus:stream`,
+    /** Hash room → StreamEvent JSON of the rooms the gateway has live now (a late server reads it). */
+    liveStreams: `${p}stream:live`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
   };

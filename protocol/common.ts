@@ -27,3 +27,6 @@ export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export const LANGUAGES = ['en-US', 'en-GB', 'zh-CN', 'fr-FR', 'de-DE'] as const;
 export const Language = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
 export type Language = Static<typeof Language>;
+
+/** Server-issued id of a relayed operator command; opaque to render hosts, echoed in their ack. */
+export const CommandId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' });

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
+import { CommandId, EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
 import { AvatarCommand, AvatarLook, SayRequest } from './avatar.js';
 import { SpeechSegment, VoiceSelection } from './speech.js';
 import { ErrorFrame } from './errors.js';
@@ -142,7 +142,7 @@ export const HostHeartbeat = clientMsg('host.heartbeat', {
 });
 export const HostCommandAck = clientMsg('command.ack', {
   /** The `commandId` of the relayed command. */
-  ref: EntityId, room: RoomId, ok: Type.Boolean(), error: Type.Optional(Type.String({ maxLength: 500 })),
+  ref: CommandId, room: RoomId, ok: Type.Boolean(), error: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export const HostSpeechStarted = clientMsg('speech.started', {
   room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }),
@@ -168,7 +168,7 @@ export const RoomAssign = serverMsg('room.assign', {
   room: RoomId, look: AvatarLook, language: Language, voice: VoiceSelection, publish: PublishTarget,
 });
 export const RoomRelease = serverMsg('room.release', { room: RoomId });
-export const CommandToHost = serverMsg('command', { commandId: EntityId, room: RoomId, command: AvatarCommand });
+export const CommandToHost = serverMsg('command', { commandId: CommandId, room: RoomId, command: AvatarCommand });
 export const SpeechSegmentFrame = serverMsg('speech.segment', { segment: SpeechSegment });
 
 export const ServerToRenderHost = Type.Union([

@@ -84,6 +84,7 @@ export const AskBody = Type.Object({
   user: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }), name: Type.String({ minLength: 1, maxLength: 64 }) }),
   text: Type.String({ minLength: 1, maxLength: 500 }),
 }, { additionalProperties: false });
+export type AskBody = Static<typeof AskBody>;
 
 export const Accepted = Type.Object({ id: EntityId, status: Type.String() });
 

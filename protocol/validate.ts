@@ -37,3 +37,23 @@ export function outboundValidator<R extends ClientRole>(role: R): Validator<Outb
   if (!v) outbound.set(role, (v = compile(OUTBOUND[role])));
   return v as Validator<OutboundFor<R>>;
 }
+
+type UnionSchema = TSchema & { anyOf: Array<TSchema & { properties: { type: { const: string } } }> };
+
+const byType = new Map<string, Map<string, Validator<unknown>>>();
+
+/**
+ * One compiled validator per message type a direction accepts, so a bad frame gets an
+ * error about its own fields (a union validator can only say "no member matched"), and
+ * an unknown type is told apart from a malformed known one.
+ */
+export function messageValidators(direction: 'inbound' | 'outbound', role: ClientRole): Map<string, Validator<unknown>> {
+  const key = `${direction}:${role}`;
+  let map = byType.get(key);
+  if (!map) {
+    const union = (direction === 'inbound' ? INBOUND : OUTBOUND)[role] as UnionSchema;
+    map = new Map(union.anyOf.map((member) => [member.properties.type.const, compile(member)]));
+    byType.set(key, map);
+  }
+  return map;
+}

@@ -1,0 +1,30 @@
+import type { Role } from '../../protocol/index.js';
+
+/**
+ * The role × action matrix, in one place. REST routes and WebSocket endpoints name an
+ * action; room scope is checked separately against the token's rooms.
+ */
+export const PERMISSIONS = {
+  'rooms.create': ['admin'],
+  'rooms.delete': ['admin'],
+  'rooms.list': ['admin', 'operator', 'viewer'],
+  'rooms.read': ['admin', 'operator', 'viewer', 'bot'],
+  'rooms.update': ['admin', 'operator'],
+  'kb.read': ['admin', 'operator'],
+  'kb.write': ['admin', 'operator'],
+  'rooms.say': ['admin', 'operator'],
+  'questions.ask': ['admin', 'operator', 'bot', 'viewer'],
+  'tokens.issue': ['admin'],
+  'tokens.list': ['admin'],
+  'tokens.revoke': ['admin'],
+  'hosts.list': ['admin'],
+  'ws.operator': ['admin', 'operator'],
+  'ws.render-host': ['render-host'],
+  'ws.bot': ['bot'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export function allows(role: Role, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  port: Port,
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  redisPrefix: Type.String({ pattern: '^[a-zA-Z0-9_{}:-]+$' }),
+  dataDir: Type.String({ minLength: 1 }),
+  jwtSecret: Type.String({ minLength: 32 }),
+  publishSecret: Type.String({ minLength: 32 }),
+  /** RTMP ingest the render hosts publish to (the stream gateway). */
+  rtmpUrl: Type.String({ pattern: '^rtmps?://' }),
+  /** HTTP-FLV base the viewer page plays from. */
+  previewUrl: Type.String({ pattern: '^https?://' }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Sustained message rate a WebSocket client may send, and the burst above it. */
+  wsRatePerSecond: Type.Integer({ minimum: 1 }),
+  wsBurst: Type.Integer({ minimum: 1 }),
+  /** How long a disconnected session can be resumed. */
+  resumeWindowSeconds: Type.Integer({ minimum: 1 }),
+  /** A render host silent for this long is considered lost and its rooms re-placed. */
+  hostTimeoutSeconds: Type.Integer({ minimum: 1 }),
+  /** Graceful shutdown: how long to let clients drain before closing. */
+  drainMs: Type.Integer({ minimum: 0 }),
+}, { additionalProperties: false });
+export type Config = Static<typeof ConfigSchema>;
+
+/** Env variable behind each setting, so an error names what the user has to fix. */
+const ENV: Record<keyof Config, string> = {
+  host: 'HOST', port: 'PORT', publicUrl: 'LIVEHOST_PUBLIC_URL', redisUrl: 'REDIS_URL',
+  redisPrefix: 'LIVEHOST_REDIS_PREFIX', dataDir: 'LIVEHOST_DATA_DIR', jwtSecret: 'LIVEHOST_JWT_SECRET',
+  publishSecret: 'LIVEHOST_PUBLISH_SECRET', rtmpUrl: 'LIVEHOST_RTMP_URL', previewUrl: 'LIVEHOST_PREVIEW_URL',
+  logLevel: 'LOG_LEVEL', wsRatePerSecond: 'LIVEHOST_WS_RATE', wsBurst: 'LIVEHOST_WS_BURST',
+  resumeWindowSeconds: 'LIVEHOST_RESUME_WINDOW_S', hostTimeoutSeconds: 'LIVEHOST_HOST_TIMEOUT_S',
+  drainMs: 'LIVEHOST_DRAIN_MS',
+};
+const NUMERIC = new Set<keyof Config>(['port', 'wsRatePerSecond', 'wsBurst', 'resumeWindowSeconds', 'hostTimeoutSeconds', 'drainMs']);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the environment; every problem is reported at once, naming its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = Number(env.PORT ?? 8080);
+  const defaults: Config = {
+    host: '127.0.0.1',
+    port,
+    publicUrl: `http://127.0.0.1:${port}`,
+    redisUrl: 'redis://127.0.0.1:6379',
+    redisPrefix: 'livehost',
+    dataDir: './data',
+    jwtSecret: '',
+    publishSecret: '',
+    rtmpUrl: 'rtmp://127.0.0.1:1935/live',
+    previewUrl: 'http://127.0.0.1:8000/live',
+    logLevel: 'info',
+    wsRatePerSecond: 50,
+    wsBurst: 100,
+    resumeWindowSeconds: 60,
+    hostTimeoutSeconds: 15,
+    drainMs: 1500,
+  };
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = { ...defaults };
+  for (const [key, name] of Object.entries(ENV) as [keyof Config, string][]) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (NUMERIC.has(key)) {
+      const n = Number(value);
+      if (!Number.isInteger(n)) problems.push(`${name} must be an integer, got "${value}"`);
+      raw[key] = n;
+    } else {
+      raw[key] = value;
+    }
+  }
+  Object.assign(raw, overrides);
+  for (const error of Value.Errors(ConfigSchema, raw)) {
+    const key = error.path.replace(/^\//, '') as keyof Config;
+    const secret = key === 'jwtSecret' || key === 'publishSecret';
+    // Secrets are never echoed back, even when wrong.
+    const detail = secret ? 'must be at least 32 characters (a random secret)' : `${error.message} (got ${JSON.stringify(error.value)})`;
+    if (!problems.some((p) => p.startsWith(ENV[key] ?? key))) problems.push(`${ENV[key] ?? key} is invalid: ${detail}`);
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return raw as Config;
+}

@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { TokenService } from './auth/token-service.js';
+import type { RoomStore } from './rooms/room-store.js';
+import type { SessionStore } from './ws/session-store.js';
+import type { LocalSessions } from './ws/local-sessions.js';
+import type { Delivery } from './ws/delivery.js';
+import type { RoomEvents } from './rooms/room-events.js';
+import type { Placement } from './rooms/placement.js';
+import type { Bus } from './bus/bus.js';
+import type { Metrics } from './metrics.js';
+import type { CommandIds } from './ws/command-ids.js';
+import type { QuestionIntake } from './speech/question-intake.js';
+import type { SpeechQueues } from './speech/speech-queues.js';
+
+/** The services of one server instance, built once in app.ts and handed to routes and hubs. */
+export interface ServerCore {
+  config: Config;
+  instanceId: string;
+  log: Logger;
+  redis: Redis;
+  tokens: TokenService;
+  rooms: RoomStore;
+  sessions: SessionStore;
+  local: LocalSessions;
+  delivery: Delivery;
+  events: RoomEvents;
+  placement: Placement;
+  bus: Bus;
+  metrics: Metrics;
+  commandIds: CommandIds;
+  questions: QuestionIntake;
+  queues: SpeechQueues;
+}

@@ -1,0 +1,22 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per server instance, so several instances in one process never collide. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'livehost_ws_connections', help: 'Open WebSocket connections by role', labelNames: ['role'], registers: [this.registry] });
+  readonly messages = new Counter({ name: 'livehost_ws_messages_total', help: 'WebSocket messages by role and direction', labelNames: ['role', 'direction'], registers: [this.registry] });
+  readonly errors = new Counter({ name: 'livehost_ws_errors_total', help: 'Error frames sent, by code', labelNames: ['code'], registers: [this.registry] });
+  readonly relayLatency = new Histogram({
+    name: 'livehost_command_relay_seconds',
+    help: 'Operator command received → render host acknowledgement received',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly roomsWaiting = new Gauge({ name: 'livehost_rooms_waiting_for_host', help: 'Rooms with no render host placed', registers: [this.registry] });
+  readonly hostsConnected = new Gauge({ name: 'livehost_render_hosts', help: 'Render hosts registered and alive', registers: [this.registry] });
+  readonly questions = new Counter({ name: 'livehost_questions_total', help: 'Viewer questions by outcome', labelNames: ['status'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'livehost_' });
+  }
+}

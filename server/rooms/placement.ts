@@ -1,0 +1,178 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { HostCapabilities, RoomEvent } from '../../protocol/index.js';
+import { signStreamKey } from '../../protocol/publish-key.js';
+import type { Delivery } from '../ws/delivery.js';
+import type { RoomStore } from './room-store.js';
+import { withLock } from './redis-lock.js';
+
+export interface HostRecord {
+  hostId: string;
+  sessionId: string;
+  instanceId: string;
+  capacity: number;
+  capabilities: HostCapabilities;
+  rooms: string[];
+}
+
+export interface PlacementOptions {
+  prefix: string;
+  hostTimeoutMs: number;
+  publishSecret: string;
+  rtmpUrl: string;
+  /** Publish keys outlive a show; a host gets a fresh one each time a room is placed. */
+  publishKeyTtlS?: number;
+}
+
+/**
+ * Which render host renders which room. Hosts register with a capacity; every room is
+ * placed on the live host with the most free capacity, and rooms of a host that goes
+ * silent are placed again elsewhere. All changes happen under one Redis lock, so two
+ * instances never place the same room twice.
+ */
+export class Placement {
+  private readonly hostsKey: string;
+  private readonly seenKey: string;
+  private readonly roomHostKey: string;
+  private readonly waitingKey: string;
+  private readonly lockKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly rooms: RoomStore,
+    private readonly delivery: Delivery,
+    private readonly emit: (room: string, event: RoomEvent) => Promise<void>,
+    private readonly log: Logger,
+    private readonly opts: PlacementOptions,
+  ) {
+    const p = opts.prefix;
+    this.hostsKey = `${p}:hosts`;
+    this.seenKey = `${p}:hosts:seen`;
+    this.roomHostKey = `${p}:roomhost`;
+    this.waitingKey = `${p}:rooms:waiting`;
+    this.lockKey = `${p}:lock:placement`;
+  }
+
+  /** The host and session serving a room, in one round trip (the relay's hot path). */
+  async hostFor(room: string): Promise<{ hostId: string; sessionId: string } | null> {
+    const v = await this.redis.hget(this.roomHostKey, room);
+    if (!v) return null;
+    const [hostId = '', sessionId = ''] = v.split(' ');
+    return { hostId, sessionId };
+  }
+
+  async hosts(): Promise<Array<HostRecord & { lastSeen: number }>> {
+    const [all, seen] = await Promise.all([this.redis.hvals(this.hostsKey), this.redis.hgetall(this.seenKey)]);
+    return all.map((r) => JSON.parse(r) as HostRecord).map((h) => ({ ...h, lastSeen: Number(seen[h.hostId] ?? 0) }));
+  }
+
+  async waitingRooms(): Promise<string[]> {
+    return this.redis.smembers(this.waitingKey);
+  }
+
+  async register(host: Omit<HostRecord, 'rooms'>): Promise<void> {
+    await withLock(this.redis, this.lockKey, async () => {
+      const prev = await this.redis.hget(this.hostsKey, host.hostId);
+      const rooms = prev ? (JSON.parse(prev) as HostRecord).rooms : [];
+      const record: HostRecord = { ...host, rooms };
+      const m = this.redis.multi()
+        .hset(this.hostsKey, host.hostId, JSON.stringify(record))
+        .hset(this.seenKey, host.hostId, Date.now());
+      for (const room of rooms) m.hset(this.roomHostKey, room, `${host.hostId} ${host.sessionId}`);
+      await m.exec();
+      // A host that came back on a new session gets its rooms again.
+      if (prev && (JSON.parse(prev) as HostRecord).sessionId !== host.sessionId) {
+        for (const room of rooms) await this.assign(record, room);
+      }
+      await this.placeWaiting();
+    });
+  }
+
+  async heartbeat(hostId: string): Promise<void> {
+    await this.redis.hset(this.seenKey, hostId, Date.now());
+  }
+
+  /** Places a room now if a host has room for it, or leaves it waiting. */
+  async place(room: string): Promise<string | null> {
+    return withLock(this.redis, this.lockKey, async () => {
+      await this.redis.sadd(this.waitingKey, room);
+      await this.placeWaiting();
+      return (await this.hostFor(room))?.hostId ?? null;
+    });
+  }
+
+  async release(room: string): Promise<void> {
+    await withLock(this.redis, this.lockKey, async () => {
+      await this.redis.srem(this.waitingKey, room);
+      const placed = await this.hostFor(room);
+      if (!placed) return;
+      const raw = await this.redis.hget(this.hostsKey, placed.hostId);
+      await this.redis.hdel(this.roomHostKey, room);
+      if (raw) {
+        const host = JSON.parse(raw) as HostRecord;
+        host.rooms = host.rooms.filter((r) => r !== room);
+        await this.redis.hset(this.hostsKey, host.hostId, JSON.stringify(host));
+        await this.delivery.deliver(host.sessionId, { type: 'room.release', room });
+      }
+    });
+  }
+
+  /** Drops hosts that stopped heartbeating and re-places their rooms. */
+  async sweep(now = Date.now()): Promise<string[]> {
+    const lost: string[] = [];
+    await withLock(this.redis, this.lockKey, async () => {
+      for (const host of await this.hosts()) {
+        if (now - host.lastSeen <= this.opts.hostTimeoutMs) continue;
+        lost.push(host.hostId);
+        const m = this.redis.multi().hdel(this.hostsKey, host.hostId).hdel(this.seenKey, host.hostId);
+        for (const room of host.rooms) m.hdel(this.roomHostKey, room).sadd(this.waitingKey, room);
+        await m.exec();
+        this.log.warn({ hostId: host.hostId, rooms: host.rooms }, 'render host lost; re-placing its rooms');
+        for (const room of host.rooms) await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'lost' });
+      }
+      if (lost.length) await this.placeWaiting();
+    });
+    return lost;
+  }
+
+  /** Must run under the lock. */
+  private async placeWaiting(): Promise<void> {
+    const waiting = await this.redis.smembers(this.waitingKey);
+    if (waiting.length === 0) return;
+    const now = Date.now();
+    const hosts = (await this.hosts()).filter((h) => now - h.lastSeen <= this.opts.hostTimeoutMs);
+    for (const room of waiting.sort()) {
+      if (!(await this.rooms.exists(room))) {
+        await this.redis.srem(this.waitingKey, room);
+        continue;
+      }
+      const best = hosts
+        .filter((h) => h.rooms.length < h.capacity)
+        .sort((a, b) => (b.capacity - b.rooms.length) - (a.capacity - a.rooms.length))[0];
+      if (!best) {
+        await this.emit(room, { kind: 'host', hostId: null, state: 'waiting' });
+        continue;
+      }
+      best.rooms.push(room);
+      const { lastSeen: _seen, ...record } = best;
+      await this.redis.multi()
+        .hset(this.hostsKey, best.hostId, JSON.stringify(record))
+        .hset(this.roomHostKey, room, `${best.hostId} ${best.sessionId}`)
+        .srem(this.waitingKey, room)
+        .exec();
+      await this.assign(record, room);
+      this.log.info({ room, hostId: best.hostId }, 'room placed');
+      await this.emit(room, { kind: 'host', hostId: best.hostId, state: 'placed' });
+    }
+  }
+
+  private async assign(host: HostRecord, room: string): Promise<void> {
+    const settings = await this.rooms.get(room);
+    const exp = Math.floor(Date.now() / 1000) + (this.opts.publishKeyTtlS ?? 24 * 3600);
+    const key = signStreamKey(this.opts.publishSecret, 'publish', room, exp);
+    await this.delivery.deliver(host.sessionId, {
+      type: 'room.assign', room, look: settings.look, language: settings.language, voice: settings.voice,
+      publish: { url: this.opts.rtmpUrl, streamKey: `${room}?key=${key}` },
+    });
+  }
+}

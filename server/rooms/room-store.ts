@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { CreateRoomBody, KnowledgeBase, RoomSettings, RoomView, UpdateRoomBody } from '../../protocol/index.js';
+import { redisKeys } from '../../protocol/index.js';
+import { ProtocolError } from '../auth/auth-error.js';
+
+export const DEFAULT_ROOM: RoomSettings = {
+  name: 'Untitled room',
+  mode: 'auto',
+  language: 'en-US',
+  persona: 'You are Ava, a friendly live-stream host. Answer viewers briefly and warmly in spoken sentences.',
+  look: { character: 'ava', scene: 'background-screen', camera: 'front' },
+  voice: { voice: 'en-US-female', prosody: { speed: 'medium' } },
+  answers: 'kb',
+  fallbackLine: "That's a great question. Let me come back to it in a moment.",
+  blocklist: [],
+  maxAnswerChars: 600,
+};
+
+type StoredRoom = RoomSettings & { id: string; createdAt: number };
+
+/** Rooms and their knowledge bases, in Redis (one hash of room JSON, one key per KB). */
+export class RoomStore {
+  private readonly roomsKey: string;
+  private readonly keys: ReturnType<typeof redisKeys>;
+
+  constructor(private readonly redis: Redis, prefix: string) {
+    this.roomsKey = `${prefix}:rooms`;
+    this.keys = redisKeys(prefix);
+  }
+
+  async create(body: CreateRoomBody): Promise<StoredRoom> {
+    const { id, ...settings } = body;
+    const room: StoredRoom = { ...DEFAULT_ROOM, ...settings, id, createdAt: Date.now() };
+    const created = await this.redis.hsetnx(this.roomsKey, id, JSON.stringify(room));
+    if (!created) throw new ProtocolError('conflict', `room ${id} already exists`);
+    await this.redis.set(this.keys.kb(id), JSON.stringify({ qa: [], facts: [] } satisfies KnowledgeBase), 'NX');
+    return room;
+  }
+
+  async get(id: string): Promise<StoredRoom> {
+    const raw = await this.redis.hget(this.roomsKey, id);
+    if (!raw) throw new ProtocolError('not_found', `no room ${id}`);
+    return JSON.parse(raw) as StoredRoom;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.hexists(this.roomsKey, id)) === 1;
+  }
+
+  async list(): Promise<StoredRoom[]> {
+    const all = await this.redis.hvals(this.roomsKey);
+    return all.map((r) => JSON.parse(r) as StoredRoom).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async update(id: string, patch: UpdateRoomBody): Promise<StoredRoom> {
+    const room = await this.get(id);
+    const next: StoredRoom = { ...room, ...patch, id, createdAt: room.createdAt };
+    await this.redis.hset(this.roomsKey, id, JSON.stringify(next));
+    return next;
+  }
+
+  async delete(id: string): Promise<void> {
+    const removed = await this.redis.hdel(this.roomsKey, id);
+    if (!removed) throw new ProtocolError('not_found', `no room ${id}`);
+    await this.redis.del(this.keys.kb(id));
+  }
+
+  async getKb(id: string): Promise<KnowledgeBase> {
+    await this.get(id);
+    const raw = await this.redis.get(this.keys.kb(id));
+    return raw ? (JSON.parse(raw) as KnowledgeBase) : { qa: [], facts: [] };
+  }
+
+  async putKb(id: string, kb: KnowledgeBase): Promise<void> {
+    await this.get(id);
+    await this.redis.set(this.keys.kb(id), JSON.stringify(kb));
+  }
+}
+
+export type { StoredRoom };
+export function toView(room: StoredRoom, hostId: string | null, live: boolean): RoomView {
+  return { ...room, hostId, live };
+}

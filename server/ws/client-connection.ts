@@ -1,0 +1,125 @@
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import {
+  CLOSE_CODES, MAX_FRAME_BYTES, messageValidators,
+  type ClientRole, type ErrorCode, type ErrorFrame, type InboundFor,
+} from '../../protocol/index.js';
+import type { Claims } from '../auth/claims.js';
+import { ProtocolError } from '../auth/auth-error.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { Metrics } from '../metrics.js';
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+export type MessageHandler<R extends ClientRole> = (conn: ClientConnection<R>, msg: InboundFor<R>) => Promise<void>;
+
+/**
+ * One client socket. Every frame takes the same path: size, rate, parse, validate,
+ * dispatch — and a failure at any step is an error frame, never a dead connection.
+ * Handlers run one at a time per connection, so a client's messages act in order.
+ */
+export class ClientConnection<R extends ClientRole = ClientRole> {
+  state: ConnectionState = 'open';
+  /** Highest seq put on this socket; replayed and live copies at or below it are dropped. */
+  lastSentSeq = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly limiter: RateLimiter;
+  private readonly validators;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly role: R,
+    readonly claims: Claims,
+    readonly sessionId: string,
+    private readonly handler: MessageHandler<R>,
+    readonly log: Logger,
+    private readonly metrics: Metrics,
+    limits: { ratePerSecond: number; burst: number },
+  ) {
+    this.limiter = new RateLimiter(limits.ratePerSecond, limits.burst);
+    this.validators = messageValidators('inbound', role);
+  }
+
+  receive(data: RawData, isBinary: boolean): void {
+    if (this.state !== 'open') return;
+    this.metrics.messages.inc({ role: this.role, direction: 'in' });
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    // ws enforces maxPayload with 1009 already; this guards fragmented frames the same way.
+    if (size > MAX_FRAME_BYTES) return this.close(CLOSE_CODES.messageTooBig, 'frame too large');
+    const verdict = this.limiter.take();
+    if (verdict === 'close') return this.close(CLOSE_CODES.policyViolation, 'rate limit exceeded');
+    if (verdict === 'refuse') return this.sendError('rate_limited', 'too many messages', null);
+    if (isBinary) return this.sendError('invalid_message', 'binary frames are not accepted', null);
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'));
+    } catch {
+      return this.sendError('bad_json', 'frame is not valid JSON', null);
+    }
+    const obj = parsed as { type?: unknown; id?: unknown };
+    const ref = typeof obj?.id === 'string' ? obj.id.slice(0, 64) : null;
+    if (typeof parsed !== 'object' || parsed === null || typeof obj.type !== 'string') {
+      return this.sendError('invalid_message', 'a message is an object with a string "type"', ref);
+    }
+    const validator = this.validators.get(obj.type);
+    if (!validator) return this.sendError('unknown_type', `unknown message type "${obj.type.slice(0, 40)}" for ${this.role}`, ref);
+    const result = validator.check(parsed);
+    if (!result.ok) return this.sendError('invalid_message', `${obj.type}: ${result.error}`, ref);
+
+    const msg = result.value as InboundFor<R>;
+    this.chain = this.chain.then(() => this.handler(this, msg)).catch((err: unknown) => {
+      if (err instanceof ProtocolError) return this.sendError(err.code, err.message, ref);
+      this.log.error({ err, type: obj.type }, 'handler failed');
+      this.sendError('internal', 'internal error', ref);
+    });
+  }
+
+  /** Sends a frame that is not part of the resumable stream (welcome, pong, error). */
+  send(frame: object): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  sendRaw(raw: string): void {
+    if (this.state !== 'open' || this.socket.readyState !== this.socket.OPEN) return;
+    this.metrics.messages.inc({ role: this.role, direction: 'out' });
+    this.socket.send(raw);
+  }
+
+  /** While resuming, live frames wait here until the replay has gone out. */
+  private held: Array<{ seq: number; raw: string }> | null = null;
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends the replay, then whatever arrived live meanwhile, in seq order, each once. */
+  release(replay: Array<{ seq: number; raw: string }>): void {
+    const live = this.held ?? [];
+    this.held = null;
+    for (const f of [...replay, ...live].sort((a, b) => a.seq - b.seq)) this.sendSequenced(f.seq, f.raw);
+  }
+
+  /** Sends a stamped frame once, in seq order; a second copy (replay vs. live) is dropped. */
+  sendSequenced(seq: number, raw: string): void {
+    if (this.held) {
+      this.held.push({ seq, raw });
+      return;
+    }
+    if (seq <= this.lastSentSeq) return;
+    this.lastSentSeq = seq;
+    this.sendRaw(raw);
+  }
+
+  sendError(code: ErrorCode, message: string, ref: string | null): void {
+    const frame: ErrorFrame = { type: 'error', code, message, ref };
+    this.metrics.errors.inc({ code });
+    this.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.socket.close(code, reason);
+  }
+}

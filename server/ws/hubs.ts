@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type {} from '@fastify/websocket';
+import { CLOSE_CODES, PROTOCOL_VERSION, type ClientRole } from '../../protocol/index.js';
+import type { ServerCore } from '../core.js';
+import { requireAction } from '../auth/authenticate.js';
+import type { Claims } from '../auth/claims.js';
+import { ClientConnection, type MessageHandler } from './client-connection.js';
+import { operatorHandler } from './operator-handler.js';
+import { renderHostHandler } from './render-host-handler.js';
+import { botHandler } from './bot-handler.js';
+import type { SessionRecord } from './session-store.js';
+
+type Control = { ctl: 'replaced' };
+
+/**
+ * The three WebSocket hubs. Each connection: authenticate before the upgrade, open or
+ * resume a session, then every frame goes through ClientConnection's one path.
+ */
+export async function registerHubs(app: FastifyInstance, core: ServerCore): Promise<void> {
+  const handlers: { [R in ClientRole]: MessageHandler<R> } = {
+    operator: operatorHandler(core),
+    'render-host': renderHostHandler(core),
+    bot: botHandler(core),
+  };
+
+  const subjectOf = (claims: Claims) => claims.hostId ?? claims.tokenId;
+
+  async function openSession(role: ClientRole, claims: Claims, request: FastifyRequest): Promise<{ record: SessionRecord; lastSeq: number | null }> {
+    const q = request.query as Record<string, string | undefined>;
+    const lastSeq = Number(q.lastSeq);
+    if (q.session && Number.isInteger(lastSeq) && lastSeq >= 0) {
+      const record = await core.sessions.get(q.session);
+      // A session resumes only for the same role and identity; anything else starts afresh.
+      if (record && record.role === role && record.subject === subjectOf(claims) && lastSeq <= record.seq) {
+        await core.bus.publish(`s:${record.sessionId}`, { ctl: 'replaced' } satisfies Control);
+        core.local.get(record.sessionId)?.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
+        return { record, lastSeq };
+      }
+    }
+    return { record: await core.sessions.create(role, claims.tokenId, subjectOf(claims)), lastSeq: null };
+  }
+
+  function route<R extends ClientRole>(path: string, role: R) {
+    app.get(path, { websocket: true, preValidation: requireAction(core, `ws.${role}`) }, async (socket: WebSocket, request) => {
+      const claims = request.claims!;
+      // Frames that arrive while the session is being opened are handled after it.
+      const early: Array<[Buffer, boolean]> = [];
+      const onEarly = (data: Buffer, isBinary: boolean) => early.push([data, isBinary]);
+      socket.on('message', onEarly);
+
+      const { record, lastSeq } = await openSession(role, claims, request);
+      const log = core.log.child({ session: record.sessionId, role });
+      const conn = new ClientConnection<R>(socket, role, claims, record.sessionId, handlers[role], log, core.metrics, {
+        ratePerSecond: core.config.wsRatePerSecond, burst: core.config.wsBurst,
+      });
+      if (lastSeq !== null) {
+        conn.hold();
+        conn.lastSentSeq = lastSeq;
+      }
+      core.local.add(conn as unknown as ClientConnection);
+      core.metrics.connections.inc({ role });
+      const unsubscribe = await core.bus.subscribe(`s:${record.sessionId}`, (data) => {
+        const frame = data as { seq?: number } & Partial<Control>;
+        if (frame.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
+        if (typeof frame.seq === 'number') conn.sendSequenced(frame.seq, JSON.stringify(frame));
+      });
+
+      socket.off('message', onEarly);
+      socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
+      socket.on('close', () => {
+        conn.state = 'closed';
+        core.local.remove(conn as unknown as ClientConnection);
+        core.metrics.connections.dec({ role });
+        void unsubscribe().catch(() => undefined);
+        void core.sessions.detach(record.sessionId).catch(() => undefined);
+      });
+
+      const current = await core.sessions.get(record.sessionId);
+      conn.send({
+        type: 'welcome', protocol: PROTOCOL_VERSION, sessionId: record.sessionId, instanceId: core.instanceId,
+        role, resumed: lastSeq !== null, lastSeq: current?.seq ?? 0,
+      });
+      if (lastSeq !== null) conn.release(await core.sessions.since(record.sessionId, lastSeq));
+      log.debug({ resumed: lastSeq !== null }, 'connected');
+      for (const [data, isBinary] of early) conn.receive(data, isBinary);
+    });
+  }
+
+  route('/ws/operator', 'operator');
+  route('/ws/render-host', 'render-host');
+  route('/ws/bot', 'bot');
+
+  // Revocation reaches every instance's open sockets through the bus.
+  const closeToken = (tokenId: string) => {
+    for (const conn of core.local.byToken(tokenId)) conn.close(CLOSE_CODES.unauthorized, 'token revoked');
+  };
+  const offRevoke = await core.bus.subscribe('revoke', (data) => closeToken((data as { tokenId: string }).tokenId));
+  app.decorate('closeToken', closeToken);
+
+  // Once a second: keep live sessions from expiring and close sockets whose token expired.
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const conn of core.local.all()) {
+      if (conn.claims.expiresAt <= now) conn.close(CLOSE_CODES.unauthorized, 'token expired');
+    }
+    if (++ticks % 10 === 0) void core.sessions.keepAlive(core.local.all().map((c) => c.sessionId)).catch(() => undefined);
+  }, 1000);
+  timer.unref();
+
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+    await offRevoke();
+    // Tell every client to come back (to another instance) with its session, then close.
+    for (const conn of core.local.all()) {
+      conn.send({ type: 'reconnect', reason: 'server shutting down', afterMs: 250 });
+    }
+    if (core.config.drainMs > 0 && core.local.all().length > 0) {
+      await new Promise((r) => setTimeout(r, Math.min(core.config.drainMs, 250)));
+    }
+    for (const conn of core.local.all()) conn.close(CLOSE_CODES.goingAway, 'server shutting down');
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    closeToken(tokenId: string): void;
+  }
+}

@@ -1,0 +1,55 @@
+import { ProtocolError } from '../auth/auth-error.js';
+import { canAccessRoom } from '../auth/claims.js';
+import type { ServerCore } from '../core.js';
+import type { ClientConnection } from './client-connection.js';
+import type { OperatorToServer } from '../../protocol/index.js';
+import { newId } from '../speech/question-intake.js';
+
+export function operatorHandler(core: ServerCore) {
+  return async (conn: ClientConnection<'operator'>, msg: OperatorToServer): Promise<void> => {
+    if (msg.type === 'ping') return conn.send({ type: 'pong', ref: msg.id, serverTime: Date.now() });
+    if (!canAccessRoom(conn.claims, msg.room)) throw new ProtocolError('forbidden', `no access to room ${msg.room}`);
+
+    switch (msg.type) {
+      case 'room.subscribe': {
+        await core.rooms.get(msg.room);
+        await core.events.subscribe(msg.room, conn.sessionId);
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        const placed = await core.placement.hostFor(msg.room);
+        await core.delivery.deliver(conn.sessionId, {
+          type: 'room.event', room: msg.room,
+          event: { kind: 'host', hostId: placed?.hostId ?? null, state: placed ? 'placed' : 'waiting' },
+        });
+        return;
+      }
+      case 'room.unsubscribe':
+        await core.events.unsubscribe(msg.room, conn.sessionId);
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        return;
+      case 'command': {
+        const receivedAt = Date.now();
+        const host = await core.placement.hostFor(msg.room);
+        if (!host) throw new ProtocolError('no_render_host', `room ${msg.room} has no render host yet`);
+        const commandId = core.commandIds.make(conn.sessionId, msg.id, receivedAt);
+        // The operator's ack comes from the host (command.ack), end to end.
+        await core.delivery.deliver(host.sessionId, { type: 'command', commandId, room: msg.room, command: msg.command });
+        return;
+      }
+      case 'say': {
+        const room = await core.rooms.get(msg.room);
+        const answerId = newId('say');
+        await core.queues.say({
+          room: msg.room, segmentId: `${answerId}.0`, answerId, index: 0, final: true, text: msg.text,
+          language: room.language, voice: { ...room.voice, ...msg.voice }, priority: msg.priority ?? 'script',
+        });
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        return;
+      }
+      case 'question.approve':
+      case 'question.reject':
+        await core.questions.decide(msg.room, msg.questionId, msg.type === 'question.approve');
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        return;
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import { ProtocolError } from '../auth/auth-error.js';
+import type { ServerCore } from '../core.js';
+import type { ClientConnection } from './client-connection.js';
+import type { RenderHostToServer } from '../../protocol/index.js';
+
+export function renderHostHandler(core: ServerCore) {
+  /** A host may only speak for rooms placed on it. */
+  async function ownRoom(conn: ClientConnection<'render-host'>, room: string): Promise<string> {
+    const placed = await core.placement.hostFor(room);
+    if (!placed || placed.hostId !== conn.claims.hostId) throw new ProtocolError('forbidden', `room ${room} is not placed on this host`);
+    return placed.hostId;
+  }
+
+  return async (conn: ClientConnection<'render-host'>, msg: RenderHostToServer): Promise<void> => {
+    const hostId = conn.claims.hostId;
+    if (!hostId) throw new ProtocolError('forbidden', 'token has no host id');
+    switch (msg.type) {
+      case 'ping':
+        return conn.send({ type: 'pong', ref: msg.id, serverTime: Date.now() });
+      case 'host.register':
+        await core.placement.register({
+          hostId, sessionId: conn.sessionId, instanceId: core.instanceId, capacity: msg.capacity, capabilities: msg.capabilities,
+        });
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        return;
+      case 'host.heartbeat':
+        await core.placement.heartbeat(hostId);
+        return;
+      case 'command.ack': {
+        const origin = core.commandIds.parse(msg.ref);
+        if (!origin) throw new ProtocolError('invalid_message', 'unknown command id');
+        await ownRoom(conn, msg.room);
+        core.metrics.relayLatency.observe((Date.now() - origin.receivedAt) / 1000);
+        await core.delivery.deliver(origin.sessionId, {
+          type: 'command.ack', ref: origin.ref, room: msg.room, hostId, ok: msg.ok, ...(msg.error ? { error: msg.error } : {}),
+        });
+        return;
+      }
+      case 'speech.started':
+        await ownRoom(conn, msg.room);
+        await core.events.emit(msg.room, { kind: 'speech.started', segmentId: msg.segmentId, mediaTimeMs: msg.mediaTimeMs, hostId });
+        return;
+      case 'speech.finished':
+        await ownRoom(conn, msg.room);
+        await core.events.emit(msg.room, {
+          kind: 'speech.finished', segmentId: msg.segmentId, mediaTimeMs: msg.mediaTimeMs, interrupted: msg.interrupted, hostId,
+        });
+        return;
+    }
+  };
+}
