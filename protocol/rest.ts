@@ -23,10 +23,12 @@ export const RoomSettings = Type.Object({
 }, { additionalProperties: false });
 export type RoomSettings = Static<typeof RoomSettings>;
 
-export const CreateRoomBody = Type.Intersect([
-  Type.Object({ id: RoomId }),
-  Type.Partial(RoomSettings),
-]);
+// One flat object, not an intersection: Fastify's Ajv strips properties unknown to each
+// member of an allOf, which would drop `id`.
+export const CreateRoomBody = Type.Object(
+  { id: RoomId, ...Type.Partial(RoomSettings).properties },
+  { additionalProperties: false },
+);
 export type CreateRoomBody = Static<typeof CreateRoomBody>;
 
 export const UpdateRoomBody = Type.Partial(RoomSettings);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -50,7 +50,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
         req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: safeUrl(req.url), ip: req.ip }),
       },
     },
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
   });
 
@@ -104,7 +104,14 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // Graceful shutdown: tell clients to reconnect (elsewhere) before sockets close.
+    preClose: async function (this: FastifyInstance) {
+      await this.drainClients();
+      for (const client of this.websocketServer.clients) client.terminate();
+    },
+  });
 
   await registerHubs(app, core);
   await healthRoutes(app, core);

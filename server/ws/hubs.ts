@@ -109,9 +109,10 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
   }, 1000);
   timer.unref();
 
-  app.addHook('preClose', async () => {
+  // Called by @fastify/websocket's preClose (app.ts), before it closes sockets itself.
+  app.decorate('drainClients', async () => {
     clearInterval(timer);
-    await offRevoke();
+    await offRevoke().catch(() => undefined);
     // Tell every client to come back (to another instance) with its session, then close.
     for (const conn of core.local.all()) {
       conn.send({ type: 'reconnect', reason: 'server shutting down', afterMs: 250 });
@@ -126,5 +127,6 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
 declare module 'fastify' {
   interface FastifyInstance {
     closeToken(tokenId: string): void;
+    drainClients(): Promise<void>;
   }
 }

@@ -20,7 +20,7 @@ export interface TestServer extends BuiltApp {
 export async function startServer(overrides: Partial<Config> = {}, prefix = testPrefix('srv')): Promise<TestServer> {
   const config = loadConfig({}, {
     port: 0, redisUrl: redisUrl(), redisPrefix: prefix, jwtSecret: TEST_JWT_SECRET, publishSecret: TEST_PUBLISH_SECRET,
-    logLevel: 'silent', drainMs: 0, ...overrides,
+    logLevel: (process.env.DBG ? 'error' : 'silent'), drainMs: 0, ...overrides,
   });
   const built = await buildApp(config);
   await built.app.listen({ host: '127.0.0.1', port: 0 });
