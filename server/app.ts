@@ -16,6 +16,7 @@ import { RoomEvents } from './rooms/room-events.js';
 import { RoomStore } from './rooms/room-store.js';
 import { QuestionIntake } from './speech/question-intake.js';
 import { SpeechQueues } from './speech/speech-queues.js';
+import { Director } from './speech/director.js';
 import { CommandIds } from './ws/command-ids.js';
 import { Delivery } from './ws/delivery.js';
 import { registerHubs } from './ws/hubs.js';
@@ -58,11 +59,13 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(config.redisUrl, { lazyConnect: true });
   const queueConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const conn of [redis, subscriber, queueConn]) {
+  // BullMQ workers block on their connection; the director gets its own.
+  const directorConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  for (const conn of [redis, subscriber, queueConn, directorConn]) {
     // Without a listener ioredis prints reconnect errors itself; route them to the log.
     conn.on('error', (err: Error) => app.log.warn({ err: err.message }, 'redis connection error'));
   }
-  await Promise.all([redis.connect(), subscriber.connect(), queueConn.connect()]);
+  await Promise.all([redis.connect(), subscriber.connect(), queueConn.connect(), directorConn.connect()]);
 
   const metrics = new Metrics();
   const local = new LocalSessions();
@@ -119,15 +122,18 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await tokenRoutes(app, core);
   await consoleRoutes(app, core);
 
+  const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn });
+
   // Every instance sweeps; the placement lock makes one of them act at a time.
   const sweeper = setInterval(() => void core.placement.sweep().catch((err) => app.log.warn({ err }, 'sweep failed')), 3000);
   sweeper.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await director.close();
     await queues.close();
     await core.bus.close();
-    await Promise.all([redis.quit(), subscriber.quit(), queueConn.quit()].map((p) => p.catch(() => undefined)));
+    await Promise.all([redis.quit(), subscriber.quit(), queueConn.quit(), directorConn.quit()].map((p) => p.catch(() => undefined)));
   });
 
   return { app, core };
