@@ -1,0 +1,60 @@
+import { GatewayError } from './errors.js';
+
+export interface GatewayConfig {
+  host: string;
+  rtmpPort: number;
+  httpPort: number;
+  publishSecret: string;
+  playAuth: boolean;
+  redisUrl: string;
+  redisPrefix: string;
+  dataDir: string;
+  publishGraceMs: number;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const TRUE = ['1', 'true', 'on', 'yes'];
+const FALSE = ['0', 'false', 'off', 'no'];
+
+/** Reads the gateway's environment; every problem is reported at once, naming its variable. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const text = (name: string, fallback: string) => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name, String(fallback));
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+  const flag = (name: string, fallback: boolean) => {
+    const raw = text(name, String(fallback)).toLowerCase();
+    if (TRUE.includes(raw)) return true;
+    if (!FALSE.includes(raw)) problems.push(`${name} must be one of ${[...TRUE, ...FALSE].join('/')}, got "${raw}"`);
+    return false;
+  };
+
+  const config: GatewayConfig = {
+    host: text('LIVEHOST_GATEWAY_HOST', '0.0.0.0'),
+    rtmpPort: integer('LIVEHOST_RTMP_PORT', 1935, 1, 65535),
+    httpPort: integer('LIVEHOST_GATEWAY_HTTP_PORT', 8000, 1, 65535),
+    publishSecret: text('LIVEHOST_PUBLISH_SECRET', ''),
+    playAuth: flag('LIVEHOST_PLAY_AUTH', false),
+    redisUrl: text('REDIS_URL', 'redis://127.0.0.1:6379'),
+    redisPrefix: text('LIVEHOST_REDIS_PREFIX', 'livehost'),
+    dataDir: text('LIVEHOST_DATA_DIR', './data'),
+    publishGraceMs: integer('LIVEHOST_PUBLISH_GRACE_MS', 3000, 0, 600_000),
+    logLevel: text('LOG_LEVEL', 'info'),
+  };
+  // Same floor as the server, which signs the keys with this secret.
+  if (config.publishSecret.length < 32) problems.push('LIVEHOST_PUBLISH_SECRET is required: at least 32 characters, shared with the server');
+  if (!/^rediss?:\/\//.test(config.redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  if (!/^[a-zA-Z0-9_{}:-]+$/.test(config.redisPrefix)) problems.push('LIVEHOST_REDIS_PREFIX may hold only letters, digits and _ - : { }');
+  if (config.rtmpPort === config.httpPort && problems.length === 0) problems.push('LIVEHOST_RTMP_PORT and LIVEHOST_GATEWAY_HTTP_PORT must differ');
+  if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (problems.length) throw new GatewayError('config', `invalid stream gateway configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}

@@ -1,0 +1,38 @@
+import { pino } from 'pino';
+import { loadGatewayConfig } from './config.js';
+import { startGateway } from './gateway.js';
+
+/** Entry point: `tsx stream-gateway/main.ts`. Stops cleanly on SIGTERM / SIGINT. */
+async function main(): Promise<void> {
+  const bootLog = pino({ name: 'stream-gateway', level: process.env.LOG_LEVEL ?? 'info' });
+  let config;
+  try {
+    config = loadGatewayConfig();
+  } catch (err) {
+    bootLog.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const log = pino({ name: 'stream-gateway', level: config.logLevel });
+  const gateway = await startGateway({ ...config, logger: log });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    // A stuck close must not keep an orchestrator waiting past its kill timeout.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    gateway.close().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'stop failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  pino({ name: 'stream-gateway' }).fatal({ err }, 'stream gateway failed to start');
+  process.exit(1);
+});
