@@ -56,7 +56,9 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   });
 
   // Separate connections: commands, the bus subscriber, and BullMQ's queue client.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Auto-pipelining batches the commands of one event-loop tick into one write: under
+  // load the relay's Redis calls share round trips instead of queueing behind each other.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const subscriber = new Redis(config.redisUrl, { lazyConnect: true });
   const queueConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
   // BullMQ workers block on their connection; the director gets its own.
@@ -122,6 +124,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await tokenRoutes(app, core);
   await consoleRoutes(app, core);
 
+  core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
+  await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn });
 
   // Every instance sweeps; the placement lock makes one of them act at a time.

@@ -31,6 +31,16 @@ export interface PlacementOptions {
  * instances never place the same room twice.
  */
 export class Placement {
+  /**
+   * room → host, read on every relayed command. Entries drop on a placement change (here,
+   * or announced by another instance on the bus) and after a few seconds regardless, so
+   * a lost announcement cannot leave a stale route for long.
+   */
+  private readonly cache = new Map<string, { value: { hostId: string; sessionId: string } | null; at: number }>();
+  private static readonly CACHE_MS = 3000;
+  /** Set by the app once the bus is up: tells other instances which rooms changed. */
+  announce: (rooms: string[]) => void = () => undefined;
+
   private readonly hostsKey: string;
   private readonly seenKey: string;
   private readonly roomHostKey: string;
@@ -55,10 +65,25 @@ export class Placement {
 
   /** The host and session serving a room, in one round trip (the relay's hot path). */
   async hostFor(room: string): Promise<{ hostId: string; sessionId: string } | null> {
+    const hit = this.cache.get(room);
+    if (hit && performance.now() - hit.at < Placement.CACHE_MS) return hit.value;
     const v = await this.redis.hget(this.roomHostKey, room);
-    if (!v) return null;
-    const [hostId = '', sessionId = ''] = v.split(' ');
-    return { hostId, sessionId };
+    const [hostId = '', sessionId = ''] = v ? v.split(' ') : [];
+    const value = v ? { hostId, sessionId } : null;
+    // Only placed rooms are cached: a waiting room must see its host the moment it arrives.
+    if (value) this.cache.set(room, { value, at: performance.now() });
+    return value;
+  }
+
+  /** Drops cached routes for rooms whose placement changed. */
+  forget(rooms: string[]): void {
+    for (const room of rooms) this.cache.delete(room);
+  }
+
+  private changed(rooms: string[]): void {
+    if (rooms.length === 0) return;
+    this.forget(rooms);
+    this.announce(rooms);
   }
 
   async hosts(): Promise<Array<HostRecord & { lastSeen: number }>> {
@@ -80,6 +105,7 @@ export class Placement {
         .hset(this.seenKey, host.hostId, Date.now());
       for (const room of rooms) m.hset(this.roomHostKey, room, `${host.hostId} ${host.sessionId}`);
       await m.exec();
+      this.changed(rooms);
       // A host that came back on a new session gets its rooms again.
       if (prev && (JSON.parse(prev) as HostRecord).sessionId !== host.sessionId) {
         for (const room of rooms) await this.assign(record, room);
@@ -108,6 +134,7 @@ export class Placement {
       if (!placed) return;
       const raw = await this.redis.hget(this.hostsKey, placed.hostId);
       await this.redis.hdel(this.roomHostKey, room);
+      this.changed([room]);
       if (raw) {
         const host = JSON.parse(raw) as HostRecord;
         host.rooms = host.rooms.filter((r) => r !== room);
@@ -127,6 +154,7 @@ export class Placement {
         const m = this.redis.multi().hdel(this.hostsKey, host.hostId).hdel(this.seenKey, host.hostId);
         for (const room of host.rooms) m.hdel(this.roomHostKey, room).sadd(this.waitingKey, room);
         await m.exec();
+        this.changed(host.rooms);
         this.log.warn({ hostId: host.hostId, rooms: host.rooms }, 'render host lost; re-placing its rooms');
         for (const room of host.rooms) await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'lost' });
       }
@@ -160,6 +188,7 @@ export class Placement {
         .hset(this.roomHostKey, room, `${best.hostId} ${best.sessionId}`)
         .srem(this.waitingKey, room)
         .exec();
+      this.changed([room]);
       await this.assign(record, room);
       this.log.info({ room, hostId: best.hostId }, 'room placed');
       await this.emit(room, { kind: 'host', hostId: best.hostId, state: 'placed' });
