@@ -17,6 +17,8 @@ import { RoomStore } from './rooms/room-store.js';
 import { QuestionIntake } from './speech/question-intake.js';
 import { SpeechQueues } from './speech/speech-queues.js';
 import { Director } from './speech/director.js';
+import { listenToStreamEvents } from './speech/stream-events.js';
+import { publicRoutes } from './routes/public.js';
 import { CommandIds } from './ws/command-ids.js';
 import { Delivery } from './ws/delivery.js';
 import { registerHubs } from './ws/hubs.js';
@@ -122,10 +124,12 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await healthRoutes(app, core);
   await roomRoutes(app, core);
   await tokenRoutes(app, core);
+  await publicRoutes(app, core);
   await consoleRoutes(app, core);
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
+  await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn });
 
   // Every instance sweeps; the placement lock makes one of them act at a time.

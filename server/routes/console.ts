@@ -1,8 +1,16 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import type { ServerCore } from '../core.js';
 
-/** The console and viewer pages arrive with the live-picture issue; until then, a pointer. */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The web pages: the viewer page at `/`, their assets under `/console/`. */
 export async function consoleRoutes(app: FastifyInstance, _core: ServerCore): Promise<void> {
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html').send('<!doctype html><title>livehost</title><h1>livehost</h1><p>API docs: <a href="/docs">/docs</a></p>'));
+  await app.register(fastifyStatic, { root: path.join(root, 'console'), prefix: '/console/', index: false });
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'node_modules/mpegts.js/dist'), prefix: '/console/vendor/', decorateReply: false, allowedPath: (p) => p === '/mpegts.js',
+  });
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
 }

@@ -2,7 +2,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
-  AskBody, CreateRoomBody, KnowledgeBase, QuestionInfo, RestError, RoomId, RoomList, RoomView, SayRequest, UpdateRoomBody,
+  redisKeys, AskBody, CreateRoomBody, KnowledgeBase, QuestionInfo, RestError, RoomId, RoomList, RoomView, SayRequest, UpdateRoomBody,
   type AskBody as AskBodyT, type CreateRoomBody as CreateRoomBodyT, type KnowledgeBase as KnowledgeBaseT,
   type SayRequest as SayRequestT, type UpdateRoomBody as UpdateRoomBodyT,
 } from '../../protocol/index.js';
@@ -17,9 +17,9 @@ type RoomParamsT = { room: string };
 const errors = { 400: RestError, 401: RestError, 403: RestError, 404: RestError, 409: RestError, 429: RestError };
 
 export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promise<void> {
-  const liveKey = `${core.config.redisPrefix}:live`;
+  const liveKey = redisKeys(core.config.redisPrefix).liveStreams;
   const view = async (room: StoredRoom) => {
-    const [placed, live] = await Promise.all([core.placement.hostFor(room.id), core.redis.sismember(liveKey, room.id)]);
+    const [placed, live] = await Promise.all([core.placement.hostFor(room.id), core.redis.hexists(liveKey, room.id)]);
     return toView(room, placed?.hostId ?? null, live === 1);
   };
 
