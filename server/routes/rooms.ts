@@ -91,7 +91,10 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
     schema: { tags: ['speech'], summary: 'Ask the avatar a question', params: RoomParams, body: AskBody, response: { 202: Type.Object({ questionId: Type.String(), status: Type.String() }), ...errors } },
     preValidation: requireAction(core, 'questions.ask', 'room'),
   }, async (request, reply) => {
-    const result = await core.questions.ask(request.params.room, request.body.user, request.body.text);
+    // A viewer cannot speak for another viewer: the token, not the body, says who asks.
+    const claims = request.claims!;
+    const user = claims.role === 'viewer' ? { ...request.body.user, id: `viewer-${claims.tokenId}` } : request.body.user;
+    const result = await core.questions.ask(request.params.room, user, request.body.text);
     core.metrics.questions.inc({ status: result.status });
     return reply.code(202).send(result);
   });
