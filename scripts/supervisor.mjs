@@ -33,7 +33,9 @@ export class Supervisor {
   spawnChild(name, cmd, args, { env = process.env, cwd, critical = false, stopOrder = 0 } = {}) {
     const color = COLORS[this.children.length % COLORS.length];
     const prefix = `\x1b[${color}m${name.padEnd(8)}\x1b[0m│ `;
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops
+    // the children in order (components first, Redis last) instead of all at once.
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const entry = { name, child, stopOrder, exited: false };
     this.children.push(entry);
     for (const stream of [child.stdout, child.stderr]) {
@@ -85,6 +87,10 @@ export class Supervisor {
   }
 
   handleSignals() {
+    // If the supervisor dies anyway, take the children with it.
+    process.on('exit', () => {
+      for (const c of this.children) if (!c.exited) c.child.kill('SIGKILL');
+    });
     process.on('SIGINT', () => void this.shutdown(130));
     process.on('SIGTERM', () => void this.shutdown(143));
   }
