@@ -1,0 +1,133 @@
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type TtsJobData } from '../../protocol/index.js';
+import type { AnswerProvider } from './answer-provider.js';
+import { AnswerAbortedError, answerQuestion, type QaJobResult } from './answer-question.js';
+import type { KbProvider } from './kb-provider.js';
+import { KbStore } from './kb-store.js';
+import { ttsJobOptions } from './tts-jobs.js';
+
+/** auto: a room gets the provider it asks for (kb when no LLM is configured); kb: every room answers from its KB. */
+export type AnswersMode = 'auto' | 'kb';
+
+export interface QaWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency?: number;
+  kb: KbProvider;
+  /** The LLM provider, or null when no OpenAI-compatible endpoint is configured. */
+  openai?: AnswerProvider | null;
+  answers?: AnswersMode;
+  log: Logger;
+  /** BullMQ lock duration; a crashed worker's job is taken over after about this long. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface QaWorkerHandle {
+  readonly worker: Worker<QaJobData, QaJobResult>;
+  /** Stops taking jobs; active answers get `graceMs` to finish, then go back to the queue. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const validQaJob = compile(QaJobData);
+
+/**
+ * The BullMQ worker on QUEUES.qa: validates each job, loads the room's knowledge base,
+ * streams the answer and queues each accepted sentence on QUEUES.tts under its
+ * deterministic segment id, so a retried or duplicated qa job never voices a line twice.
+ */
+export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerHandle> {
+  const { prefix, log } = options;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`startQaWorker: concurrency must be a positive integer, got ${concurrency}`);
+  const bullPrefix = redisKeys(prefix).bullPrefix;
+
+  // Commands (KB reads, adding tts jobs) fail fast; the worker's connection must retry
+  // forever, and BullMQ gives its blocking reads a duplicate of it.
+  const commands = new Redis(options.redisUrl, { lazyConnect: true });
+  const workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  await Promise.all([commands.connect(), workerConnection.connect()]);
+
+  const ttsQueue = new Queue<TtsJobData>(QUEUES.tts, { connection: commands, prefix: bullPrefix });
+  ttsQueue.on('error', (err) => log.error({ err }, 'tts queue error'));
+  const kbStore = new KbStore(commands, prefix, log);
+  const active = new Set<AbortController>();
+  let warnedNoLlm = false;
+
+  const pickProvider = (requested: AnswerContext['answers']): AnswerProvider => {
+    if (requested === 'openai' && options.answers !== 'kb') {
+      if (options.openai) return options.openai;
+      if (!warnedNoLlm) {
+        warnedNoLlm = true;
+        log.warn('a room asks for openai answers but no OPENAI_BASE_URL / OPENAI_API_KEY is set; answering from the knowledge base');
+      }
+    }
+    return options.kb;
+  };
+
+  const processor = async (job: Job<QaJobData, QaJobResult>, token?: string): Promise<QaJobResult> => {
+    const checked = validQaJob.check(job.data);
+    if (!checked.ok) throw new UnrecoverableError(`invalid qa job ${job.id}: ${checked.error}`);
+    const data = checked.value;
+    const controller = new AbortController();
+    active.add(controller);
+    try {
+      const kb = await kbStore.load(data.room);
+      return await answerQuestion(data, {
+        provider: pickProvider(data.context.answers),
+        kb,
+        signal: controller.signal,
+        log,
+        emit: async (line) => {
+          await ttsQueue.add('tts', line, ttsJobOptions(line.segmentId, line.priority));
+        },
+      });
+    } catch (err) {
+      if (err instanceof AnswerAbortedError) {
+        // Shutting down mid-answer: back to the queue without spending an attempt; the
+        // next worker re-adds the lines already queued under the same ids (deduped).
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      throw err;
+    } finally {
+      active.delete(controller);
+    }
+  };
+
+  const worker = new Worker<QaJobData, QaJobResult>(QUEUES.qa, processor, {
+    connection: workerConnection,
+    prefix: bullPrefix,
+    concurrency,
+    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 24 * 3600 },
+  });
+  worker.on('error', (err) => log.error({ err }, 'qa worker error'));
+  worker.on('failed', (job, err) => {
+    if (err instanceof WaitingError) return;
+    log.error({ jobId: job?.id, questionId: job?.data?.questionId, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'qa job failed');
+  });
+  await worker.waitUntilReady();
+  log.info({ queue: QUEUES.qa, concurrency }, 'qa worker started');
+
+  return {
+    worker,
+    async close(graceMs = 2000) {
+      const timer = setTimeout(() => {
+        for (const c of active) c.abort();
+      }, graceMs);
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+      }
+      await ttsQueue.close();
+      await Promise.allSettled([commands.quit(), workerConnection.quit()]);
+      log.info('qa worker stopped');
+    },
+  };
+}

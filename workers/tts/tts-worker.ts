@@ -1,0 +1,120 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { compile, QUEUES, redisKeys, SegmentReady, TtsJobData } from '../../protocol/index.js';
+import type { AssetStore } from '../assets/asset-store.js';
+import { TtsError } from './errors.js';
+import { synthesizeLine } from './synthesize-line.js';
+import type { VoiceProviderSet } from './voice-provider-set.js';
+
+export interface TtsWorkerOptions {
+  /** A Redis URL (REDIS_URL) or ioredis options. */
+  connection: string | RedisOptions;
+  /** Key prefix shared by all parts; BullMQ keys go under redisKeys(prefix).bullPrefix. */
+  prefix: string;
+  store: AssetStore;
+  providers: VoiceProviderSet;
+  /** Lines synthesized at once per worker process (default 2: flite and espeak-ng use a core each). */
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export interface TtsWorkerHandle {
+  worker: Worker<TtsJobData>;
+  /** The producer side of QUEUES.segments. */
+  segments: Queue<SegmentReady>;
+  close(): Promise<void>;
+}
+
+export interface TtsJobResult {
+  segmentId: string;
+  audioKey: string;
+  durationMs: number;
+}
+
+/**
+ * Finished segments stay an hour (the window in which a retried tts job is recognised as
+ * a duplicate by its job id) and at most 5,000; failed ones a day for inspection.
+ */
+export const SEGMENT_JOB_OPTIONS = {
+  removeOnComplete: { age: 3600, count: 5000 },
+  removeOnFail: { age: 86_400 },
+} as const;
+
+/**
+ * BullMQ job id for a segment id. BullMQ refuses ids that contain ":" or look like
+ * integers; ":" becomes "+" and integer-looking ids get a "~" prefix, neither of which an
+ * EntityId can contain, so the mapping stays one-to-one.
+ */
+export function segmentJobId(segmentId: string): string {
+  const id = segmentId.replace(/:/g, '+');
+  return `${parseInt(id, 10)}` === id ? `~${id}` : id;
+}
+
+const jobValidator = compile(TtsJobData);
+const segmentValidator = compile(SegmentReady);
+
+/**
+ * The tts worker: takes lines from QUEUES.tts, synthesizes them (or finds them in the
+ * asset store), and queues each SegmentReady on QUEUES.segments under a job id derived
+ * from the segment id, so a retried job never yields a second segment.
+ */
+export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerHandle> {
+  const logger = opts.logger ?? pino({ name: 'workers', level: process.env.LOG_LEVEL ?? 'info' });
+  const concurrency = opts.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
+  const bullPrefix = redisKeys(opts.prefix).bullPrefix;
+  const redis = (extra: RedisOptions) => typeof opts.connection === 'string'
+    ? new Redis(opts.connection, extra)
+    : new Redis({ ...opts.connection, ...extra });
+  // Separate clients: the worker's is blocking (BRPOPLPUSH-style waits), so it must retry forever.
+  const workerConnection = redis({ maxRetriesPerRequest: null });
+  const queueConnection = redis({ maxRetriesPerRequest: null });
+  const segments = new Queue<SegmentReady>(QUEUES.segments, { connection: queueConnection, prefix: bullPrefix });
+
+  const processor = async (job: Job<TtsJobData>): Promise<TtsJobResult> => {
+    const checked = jobValidator.check(job.data);
+    if (!checked.ok) throw new UnrecoverableError(`invalid_job: ${checked.error}`);
+    let segment: SegmentReady;
+    try {
+      segment = await synthesizeLine(checked.value, { store: opts.store, providers: opts.providers, logger });
+    } catch (err) {
+      // Bad text or an unspeakable language will not get better with retries.
+      if (err instanceof TtsError && (err.code === 'empty_text' || err.code === 'unsupported_language')) {
+        throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      }
+      throw err;
+    }
+    const valid = segmentValidator.check(segment);
+    if (!valid.ok) throw new UnrecoverableError(`invalid segment: ${valid.error}`);
+    await segments.add('segment', segment, { ...SEGMENT_JOB_OPTIONS, jobId: segmentJobId(segment.segmentId) });
+    logger.debug({ segmentId: segment.segmentId, room: segment.room, provider: segment.voice.provider, durationMs: segment.durationMs }, 'segment ready');
+    return { segmentId: segment.segmentId, audioKey: segment.audio.key, durationMs: segment.durationMs };
+  };
+
+  const worker = new Worker<TtsJobData, TtsJobResult>(QUEUES.tts, processor, {
+    connection: workerConnection,
+    prefix: bullPrefix,
+    concurrency,
+  });
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, segmentId: job?.data?.segmentId, attempts: job?.attemptsMade, err: err.message }, 'tts job failed');
+  });
+  worker.on('error', (err) => logger.error({ err: err.message }, 'tts worker error'));
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await worker.close();
+    await segments.close();
+    await Promise.allSettled([workerConnection.quit(), queueConnection.quit()]);
+  })());
+
+  try {
+    await worker.waitUntilReady();
+    await segments.waitUntilReady();
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+  return { worker, segments, close };
+}
