@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       providers: voices,
       concurrency: config.ttsConcurrency,
       logger: log,
+      lockDurationMs: config.jobLockMs,
     }),
   ]);
   log.info({ qaConcurrency: config.qaConcurrency, ttsConcurrency: config.ttsConcurrency }, 'workers ready');

@@ -20,6 +20,6 @@ wss.on('connection', (ws, req) => {
 });
 wss.on('listening', () => {
   const address = wss.address();
-  process.stdout.write(`listening ${typeof address === 'object' ? address.port : address}\n`);
+  process.stdout.write(`listening ${address && typeof address === 'object' ? address.port : String(address)}\n`);
 });
 process.on('SIGTERM', () => wss.close(() => process.exit(0)));

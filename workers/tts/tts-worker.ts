@@ -17,6 +17,8 @@ export interface TtsWorkerOptions {
   /** Lines synthesized at once per worker process (default 2: flite and espeak-ng use a core each). */
   concurrency?: number;
   logger?: Logger;
+  /** How long a job stays locked to a worker that stops renewing it (a dead process): its recovery time. */
+  lockDurationMs?: number;
 }
 
 export interface TtsWorkerHandle {
@@ -96,6 +98,7 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
     connection: workerConnection,
     prefix: bullPrefix,
     concurrency,
+    ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs, stalledInterval: opts.lockDurationMs } : {}),
   });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, segmentId: job?.data?.segmentId, attempts: job?.attemptsMade, err: err.message }, 'tts job failed');
