@@ -1,0 +1,91 @@
+import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { FrameState } from './frame-state.js';
+import { FONT_FAMILY } from './fonts.js';
+import { DESIGN_HEIGHT, panelRect } from './layout.js';
+
+type Panel = NonNullable<FrameState['panel']>;
+
+/**
+ * The product/slide card beside the avatar: a white card with a soft shadow, the title
+ * on a band above the image, the image fitted inside. Painted once per panel.
+ */
+export class PanelOverlay {
+  private last: { rgba: Uint8Array | null; imageW: number; imageH: number; title: string | null; canvas: Canvas } | null = null;
+
+  constructor(private readonly width: number, private readonly height: number) {}
+
+  draw(ctx: SKRSContext2D, panel: FrameState['panel']): void {
+    if (!panel || (!panel.image && !panel.title)) return;
+    const rect = panelRect(this.width, this.height);
+    const margin = Math.round(24 * (this.height / DESIGN_HEIGHT));
+    // Keyed on the pixel array, not the wrapper object: a bridge may rebuild FrameState
+    // (and its panel object) every frame around the same decoded image.
+    const img = panel.image;
+    const last = this.last;
+    let sprite = last?.canvas;
+    if (!last || !sprite || last.rgba !== (img?.rgba ?? null) || last.imageW !== (img?.width ?? 0) || last.imageH !== (img?.height ?? 0) || last.title !== panel.title) {
+      sprite = this.paint(panel);
+      this.last = { rgba: img?.rgba ?? null, imageW: img?.width ?? 0, imageH: img?.height ?? 0, title: panel.title, canvas: sprite };
+    }
+    ctx.drawImage(sprite, rect.x - margin, rect.y - margin);
+  }
+
+  private paint(panel: Panel): Canvas {
+    const s = this.height / DESIGN_HEIGHT;
+    const rect = panelRect(this.width, this.height);
+    const margin = Math.round(24 * s);
+    const canvas = createCanvas(rect.width + margin * 2, rect.height + margin * 2);
+    const ctx = canvas.getContext('2d');
+    const radius = Math.round(14 * s);
+    ctx.save();
+    ctx.shadowColor = 'rgba(0,0,0,0.35)';
+    ctx.shadowBlur = 18 * s;
+    ctx.shadowOffsetY = 6 * s;
+    ctx.fillStyle = '#ffffff';
+    ctx.beginPath();
+    ctx.roundRect(margin, margin, rect.width, rect.height, radius);
+    ctx.fill();
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.roundRect(margin, margin, rect.width, rect.height, radius);
+    ctx.clip();
+    let top = margin;
+    if (panel.title) {
+      const band = Math.round(54 * s);
+      ctx.fillStyle = '#14182b';
+      ctx.fillRect(margin, margin, rect.width, band);
+      ctx.fillStyle = '#ff4d6d';
+      ctx.fillRect(margin, margin + band - Math.round(4 * s), rect.width, Math.round(4 * s));
+      let size = Math.round(24 * s);
+      ctx.font = `bold ${size}px ${FONT_FAMILY}`;
+      const maxW = rect.width - 32 * s;
+      while (size > 12 * s && ctx.measureText(panel.title).width > maxW) {
+        size -= 1;
+        ctx.font = `bold ${size}px ${FONT_FAMILY}`;
+      }
+      let title = panel.title;
+      while (title.length > 1 && ctx.measureText(title).width > maxW) title = title.slice(0, -2) + '…';
+      ctx.fillStyle = '#ffffff';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(title, margin + 16 * s, margin + band / 2);
+      top += band;
+    }
+    if (panel.image && panel.image.width > 0 && panel.image.height > 0 && panel.image.rgba.length >= panel.image.width * panel.image.height * 4) {
+      const img = panel.image;
+      const src = createCanvas(img.width, img.height);
+      const pixels = new Uint8ClampedArray(img.rgba.buffer, img.rgba.byteOffset, img.width * img.height * 4);
+      src.getContext('2d').putImageData(new ImageData(pixels, img.width, img.height), 0, 0);
+      const pad = Math.round(14 * s);
+      const boxW = rect.width - pad * 2;
+      const boxH = rect.height - (top - margin) - pad * 2;
+      const k = Math.min(boxW / img.width, boxH / img.height);
+      const dw = img.width * k;
+      const dh = img.height * k;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(src, margin + pad + (boxW - dw) / 2, top + pad + (boxH - dh) / 2, dw, dh);
+    }
+    ctx.restore();
+    return canvas;
+  }
+}
