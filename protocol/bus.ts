@@ -21,6 +21,12 @@ export function redisKeys(prefix: string) {
     streamEvents: `${p}bus:stream`,
     /** Hash room → StreamEvent JSON of the rooms the gateway has live now (a late server reads it). */
     liveStreams: `${p}stream:live`,
+    /** Hash destination id → StoredDestination JSON of a room (server REST writes, gateway reads). */
+    destinations: (room: string) => `${p}room:${room}:destinations`,
+    /** Pub/sub channel: DestinationsChanged, so gateways reload a room's destinations. */
+    destinationEvents: `${p}bus:destinations`,
+    /** Hash `<room>/<destination>` → DestinationHealth JSON, written by the forwarding gateway. */
+    destinationHealth: `${p}stream:destination-health`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
   };

@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './rest.js';
 export * from './bus.js';
 export * from './validate.js';
+export * from './destinations.js';

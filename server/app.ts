@@ -19,6 +19,7 @@ import { SpeechQueues } from './speech/speech-queues.js';
 import { Director } from './speech/director.js';
 import { listenToStreamEvents } from './speech/stream-events.js';
 import { publicRoutes } from './routes/public.js';
+import { destinationRoutes } from './routes/destinations.js';
 import { CommandIds } from './ws/command-ids.js';
 import { Delivery } from './ws/delivery.js';
 import { registerHubs } from './ws/hubs.js';
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await roomRoutes(app, core);
   await tokenRoutes(app, core);
   await publicRoutes(app, core);
+  await destinationRoutes(app, core);
   await consoleRoutes(app, core);
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);

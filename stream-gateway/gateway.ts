@@ -41,8 +41,8 @@ export interface GatewayOptions {
 }
 
 export interface StreamForwarder {
-  /** `source` gives a URL to read the room from this gateway (with a fresh play token when play auth is on). */
-  onLive(room: string, source: () => string): void;
+  /** `source` gives an RTMP URL, `flvSource` an HTTP-FLV URL to read the room from this gateway (with a fresh play token when play auth is on). */
+  onLive(room: string, source: () => string, flvSource: () => string): void;
   onOffline(room: string): void;
   close(): Promise<void>;
 }
@@ -138,7 +138,7 @@ async function start(options: GatewayOptions): Promise<Gateway> {
     }],
     ['postPublish', (session) => {
       const room = session.streamName;
-      if (accepted.has(session) && state.setLive(room)) options.forwarder?.onLive(room, () => localSource(room));
+      if (accepted.has(session) && state.setLive(room)) options.forwarder?.onLive(room, () => localSource(room), () => localFlv(room));
     }],
     ['donePublish', (session) => {
       if (state.setOffline(session.streamName)) options.forwarder?.onOffline(session.streamName);
@@ -163,6 +163,10 @@ async function start(options: GatewayOptions): Promise<Gateway> {
     return options.playAuth ? `${base}?token=${signPlayToken(options.publishSecret, room, Math.floor(Date.now() / 1000) + 300)}` : base;
   };
   const httpPort = options.httpPort || await freePort(options.host);
+  const localFlv = (room: string) => {
+    const base = `http://${localHost}:${httpPort}/${STREAM_APP}/${room}.flv`;
+    return options.playAuth ? `${base}?token=${signPlayToken(options.publishSecret, room, Math.floor(Date.now() / 1000) + 300)}` : base;
+  };
   const nms = new NodeMediaServer({
     bind: options.host,
     rtmp: { port: rtmpPort },

@@ -70,6 +70,7 @@ export class DestinationRelay {
       await this.exited;
       clearTimeout(force);
     }
+    this.current.bitrateKbps = 0;
     this.set('idle');
   }
 
@@ -102,6 +103,10 @@ export class DestinationRelay {
       progress += d.toString();
       const lines = progress.split('\n');
       progress = lines.pop() ?? '';
+      for (const l of lines) {
+        const m = /^bitrate=\s*([\d.]+)kbits\/s/.exec(l);
+        if (m) this.current.bitrateKbps = Number(m[1]);
+      }
       // -progress prints key=value blocks; bytes written to the output mean the destination accepted media.
       if (lines.some((l) => /^total_size=[1-9]/.test(l)) && this.current.state === 'connecting' && this.child === child) {
         this.current.attempts = 0;

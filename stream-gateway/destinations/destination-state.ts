@@ -21,6 +21,8 @@ export interface DestinationStatus {
   lastError?: string;
   /** ms epoch of the last state change. */
   since: number;
+  /** Output bitrate ffmpeg reports while live. */
+  bitrateKbps?: number;
 }
 
 export interface Destination {

@@ -23,6 +23,9 @@ const ROUTES: Array<{ method: string; url: string; body?: unknown; allowed: Who[
   { method: 'DELETE', url: '/api/tokens/tok-none', allowed: ['admin'] },
   { method: 'GET', url: '/api/hosts', allowed: ['admin'] },
   { method: 'DELETE', url: '/api/rooms/doomed', allowed: ['admin'] },
+  { method: 'GET', url: '/api/rooms/show/destinations', allowed: ['admin', 'operator'] },
+  { method: 'POST', url: '/api/rooms/show/destinations', body: { id: 'yt', kind: 'rtmp', url: 'rtmp://127.0.0.1:1/live/x' }, allowed: ['admin', 'operator'] },
+  { method: 'DELETE', url: '/api/rooms/show/destinations/none', allowed: ['admin', 'operator'] },
 ];
 
 const WS: Record<string, Who[]> = {

@@ -1,0 +1,143 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamKeyCommand, IvsClient, ListStreamKeysCommand, ThrottlingException,
+} from '@aws-sdk/client-ivs';
+import { CreateIngestConfigurationCommand, GetStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { redisKeys, type DestinationView, type StoredDestination } from '../../protocol/index.js';
+import { buildRouteApp, type RouteApp } from '../../test/distribution/route-app.js';
+import { destinationRoutes } from '../routes/destinations.js';
+import { createDistribution, type Distribution } from './distribution.js';
+
+const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
+const STAGE_ARN = 'arn:aws:ivs:us-west-2:123456789012:stage/StAgE123456';
+const KEY = 'sk_us-west-2_SECRETkey0123456789';
+const INGEST = 'f99084460c35.global-contribute.live-video.net';
+
+describe('destinations REST', () => {
+  const ivs = mockClient(IvsClient);
+  const realtime = mockClient(IVSRealTimeClient);
+  let t: RouteApp;
+  let dist: Distribution;
+  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${t.admin}` }, ...(payload ? { payload } : {}) });
+  const everythingSaid = (...bodies: string[]) => bodies.join('\n') + t.logs.join('\n');
+
+  beforeAll(async () => {
+    t = await buildRouteApp();
+    dist = createDistribution(t.core, { retry: { baseMs: 1, maxMs: 2 } });
+    await destinationRoutes(t.app, t.core, dist);
+    await t.app.ready();
+    await t.core.rooms.create({ id: 'show' });
+  });
+  afterEach(() => { ivs.reset(); realtime.reset(); });
+  afterAll(async () => { await t.close(); ivs.restore(); realtime.restore(); });
+
+  it('provisions an IVS channel with CreateChannel, seals its key in Redis and never returns or logs it', async () => {
+    ivs.on(CreateChannelCommand).resolves({
+      channel: { arn: CHANNEL_ARN, ingestEndpoint: INGEST, playbackUrl: 'https://play.example/x.m3u8' },
+      streamKey: { arn: 'arn:aws:ivs:us-west-2:123456789012:stream-key/k1', value: KEY, channelArn: CHANNEL_ARN },
+    });
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'ivs-main', kind: 'ivs-channel', create: { latencyMode: 'LOW', type: 'BASIC' } });
+    expect(res.statusCode).toBe(201);
+    expect(ivs.commandCalls(CreateChannelCommand).map((c) => c.args[0].input)).toEqual([{
+      name: 'livehost-show-ivs-main', latencyMode: 'LOW', type: 'BASIC', tags: { 'livehost:room': 'show', 'livehost:destination': 'ivs-main' },
+    }]);
+    const view = res.json<DestinationView>();
+    expect(view).toMatchObject({ id: 'ivs-main', kind: 'ivs-channel', target: `rtmps://${INGEST}:443/***`, channelArn: CHANNEL_ARN, provisioned: true, health: { state: 'idle' } });
+
+    const raw = await t.core.redis.hget(redisKeys(t.prefix).destinations('show'), 'ivs-main');
+    expect(raw).not.toContain(KEY);
+    const stored = JSON.parse(raw!) as StoredDestination;
+    expect(dist.store.openUrl(stored)).toBe(`rtmps://${INGEST}:443/app/${KEY}`);
+
+    const list = await call('GET', '/api/rooms/show/destinations');
+    expect(list.json<{ destinations: DestinationView[] }>().destinations.map((d) => d.id)).toContain('ivs-main');
+    expect(everythingSaid(res.body, list.body)).not.toContain(KEY);
+  });
+
+  it('retries CreateChannel when IVS throttles, then succeeds', async () => {
+    ivs.on(CreateChannelCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }))
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }))
+      .resolves({ channel: { arn: CHANNEL_ARN, ingestEndpoint: INGEST }, streamKey: { value: KEY } });
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'ivs-throttled', kind: 'ivs-channel', create: {} });
+    expect(res.statusCode).toBe(201);
+    expect(ivs.commandCalls(CreateChannelCommand)).toHaveLength(3);
+    expect(ivs.commandCalls(CreateChannelCommand)[0]?.args[0].input).toEqual({
+      name: 'livehost-show-ivs-throttled', latencyMode: 'LOW', type: 'STANDARD', tags: { 'livehost:room': 'show', 'livehost:destination': 'ivs-throttled' },
+    });
+  });
+
+  it('an access error is not retried and answers 503 naming the operation only', async () => {
+    ivs.on(CreateChannelCommand).rejects(Object.assign(new Error(`denied for ${KEY}`), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'ivs-denied', kind: 'ivs-channel', create: {} });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: { code: 'unavailable', message: 'CreateChannel failed: AccessDeniedException (HTTP 403)' } });
+    expect(ivs.commandCalls(CreateChannelCommand)).toHaveLength(1);
+    expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('uses an existing channel through GetChannel, ListStreamKeys and GetStreamKey', async () => {
+    const keyArn = 'arn:aws:ivs:us-west-2:123456789012:stream-key/k2';
+    ivs.on(GetChannelCommand, { arn: CHANNEL_ARN }).resolves({ channel: { arn: CHANNEL_ARN, ingestEndpoint: INGEST, playbackUrl: 'https://p/x.m3u8' } });
+    ivs.on(ListStreamKeysCommand, { channelArn: CHANNEL_ARN }).resolves({ streamKeys: [{ arn: keyArn, channelArn: CHANNEL_ARN }] });
+    ivs.on(GetStreamKeyCommand, { arn: keyArn }).resolves({ streamKey: { arn: keyArn, value: KEY } });
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'ivs-existing', kind: 'ivs-channel', channelArn: CHANNEL_ARN });
+    expect(res.statusCode).toBe(201);
+    expect(res.json<DestinationView>()).toMatchObject({ provisioned: false, playbackUrl: 'https://p/x.m3u8' });
+    expect(ivs.commandCalls(GetStreamKeyCommand).map((c) => c.args[0].input)).toEqual([{ arn: keyArn }]);
+    expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('creates an RTMPS ingest configuration in a real-time stage', async () => {
+    realtime.on(GetStageCommand, { arn: STAGE_ARN }).resolves({ stage: { arn: STAGE_ARN, endpoints: { rtmps: 'rtmps://abc.global-contribute-staging.live-video.net:443/app/' } } });
+    realtime.on(CreateIngestConfigurationCommand).resolves({ ingestConfiguration: { arn: 'arn:aws:ivs:us-west-2:123456789012:ingest-configuration/Ic1', streamKey: KEY, stageArn: STAGE_ARN, ingestProtocol: 'RTMPS', participantId: 'p', state: 'INACTIVE', userId: 'u', name: 'n', attributes: {} } });
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'stage', kind: 'ivs-stage', stageArn: STAGE_ARN });
+    expect(res.statusCode).toBe(201);
+    expect(realtime.commandCalls(CreateIngestConfigurationCommand).map((c) => c.args[0].input)).toEqual([{
+      stageArn: STAGE_ARN, name: 'livehost-show-stage', userId: 'livehost-show', ingestProtocol: 'RTMPS', attributes: { source: 'livehost' },
+    }]);
+    const stored = (await dist.store.get('show', 'stage'))!;
+    expect(dist.store.openUrl(stored)).toBe(`rtmps://abc.global-contribute-staging.live-video.net:443/app/${KEY}`);
+    expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('an RTMP URL is stored sealed and shown redacted; a taken id is a conflict; removal announces the change', async () => {
+    const url = `rtmp://a.rtmp.youtube.com/live2/${KEY}`;
+    const sub = t.core.redis.duplicate();
+    const notices: string[] = [];
+    await sub.subscribe(redisKeys(t.prefix).destinationEvents);
+    sub.on('message', (_c: string, m: string) => notices.push(m));
+    const res = await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url });
+    expect(res.json<DestinationView>().target).toBe('rtmp://a.rtmp.youtube.com/***');
+    expect((await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url })).statusCode).toBe(409);
+    expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(204);
+    expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(404);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(notices.map((n) => (JSON.parse(n) as { room: string }).room)).toEqual(['show', 'show']);
+    await sub.quit();
+    expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('removing a provisioned channel deletes it in IVS', async () => {
+    ivs.on(DeleteChannelCommand).resolves({});
+    expect((await call('DELETE', '/api/rooms/show/destinations/ivs-main')).statusCode).toBe(204);
+    expect(ivs.commandCalls(DeleteChannelCommand).map((c) => c.args[0].input)).toEqual([{ arn: CHANNEL_ARN }]);
+  });
+
+  it('contradictory or unknown bodies are refused before any AWS call', async () => {
+    const both = await call('POST', '/api/rooms/show/destinations', { id: 'x', kind: 'ivs-channel', channelArn: CHANNEL_ARN, ingestEndpoint: INGEST, streamKey: 'k' });
+    expect(both.statusCode).toBe(400);
+    expect((await call('POST', '/api/rooms/show/destinations', { id: 'x', kind: 'ftp', url: 'ftp://x' })).statusCode).toBe(400);
+    expect((await call('POST', '/api/rooms/nope/destinations', { id: 'x', kind: 'rtmp', url: 'rtmp://h/app/k' })).statusCode).toBe(404);
+    expect(ivs.calls()).toHaveLength(0);
+  });
+
+  it('operators without the room and anonymous callers are refused', async () => {
+    const other = (await t.core.tokens.issue({ role: 'operator', rooms: ['other'] })).token;
+    const res = await t.app.inject({ method: 'GET', url: '/api/rooms/show/destinations', headers: { authorization: `Bearer ${other}` } });
+    expect(res.statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/rooms/show/destinations' })).statusCode).toBe(401);
+  });
+});

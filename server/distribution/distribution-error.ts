@@ -1,0 +1,18 @@
+export const DISTRIBUTION_ERROR_CODES = {
+  aws_failed: 'An AWS call (IVS, IVS real-time, CloudWatch) failed; the message names the operation, never a key.',
+  bad_destination: 'The destination body is incomplete or contradictory.',
+} as const;
+export type DistributionErrorCode = keyof typeof DISTRIBUTION_ERROR_CODES;
+
+export class DistributionError extends Error {
+  override readonly name = 'DistributionError';
+  constructor(readonly code: DistributionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An AWS error as text that is safe to log: its name and HTTP status, never the request. */
+export function describeAwsError(err: unknown): string {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return `${e?.name ?? 'Error'}${e?.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : ''}`;
+}
