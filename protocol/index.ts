@@ -8,3 +8,4 @@ export * from './rest.js';
 export * from './bus.js';
 export * from './validate.js';
 export * from './destinations.js';
+export * from './blocklist.js';

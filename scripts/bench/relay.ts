@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../../test/helpers/redis.js';
 import WebSocket from 'ws';
 import { TokenService } from '../../server/auth/token-service.js';
 import { RoomStore } from '../../server/rooms/room-store.js';
@@ -164,12 +165,7 @@ async function benchLivehost(): Promise<Result> {
     return r;
   } finally {
     child.kill('SIGTERM');
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(`${prefix}:`);
     await redis.quit();
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../../test/helpers/redis.js';
 import { startPart, type Part } from '../../test/helpers/processes.js';
 import { startOpenAiServer, toTokens } from '../../test/helpers/openai-server.js';
 import { TestClient } from '../../test/helpers/ws-client.js';
@@ -77,12 +78,7 @@ async function withSystem<T>(answers: 'kb' | 'openai', llmUrl: string | null, bo
     return result;
   } finally {
     for (const p of parts.reverse()) await p.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(`${prefix}:`);
     await redis.quit();
     rmSync(dataDir, { recursive: true, force: true });
   }

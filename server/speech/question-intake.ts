@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { QuestionInfo, QuestionStatus, RoomEvent } from '../../protocol/index.js';
+import { blocklistMatch, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
 import type { SpeechQueues } from './speech-queues.js';
@@ -51,7 +51,7 @@ export class QuestionIntake {
     const userHash = createHash('sha256').update(user.id).digest('hex').slice(0, 16);
     const allowed = await this.redis.set(`${p}:room:${roomId}:asked:${userHash}`, '1', 'PX', this.opts.perUserIntervalMs, 'NX');
     if (!allowed) throw new ProtocolError('rate_limited', 'one question at a time, please');
-    if (matchesBlocklist(room.blocklist, clean)) {
+    if (blocklistMatch(room.blocklist, clean) !== null) {
       await this.emit(roomId, { kind: 'rejected', text: clean, reason: 'blocklist' });
       throw new ProtocolError('rejected', 'the question was not accepted');
     }
@@ -97,15 +97,4 @@ export class QuestionIntake {
     const all = await this.redis.hvals(this.questionsKey(roomId));
     return all.map((r) => JSON.parse(r) as QuestionInfo).sort((a, b) => a.receivedAt - b.receivedAt);
   }
-}
-
-/** Blocklist entries are regex sources; one that does not compile is matched literally. */
-export function matchesBlocklist(blocklist: string[], text: string): boolean {
-  return blocklist.some((source) => {
-    try {
-      return new RegExp(source, 'iu').test(text);
-    } catch {
-      return text.toLowerCase().includes(source.toLowerCase());
-    }
-  });
 }

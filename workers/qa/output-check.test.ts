@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileBlocklist, createOutputCheck } from './output-check.js';
+import { createOutputCheck } from './output-check.js';
+import { compileBlocklist } from '../../protocol/index.js';
 
 describe('output check', () => {
   it('rejects a sentence matching a blocklist pattern, case-insensitively', () => {

@@ -1,3 +1,4 @@
+import { compileBlocklist } from '../../protocol/index.js';
 import type { AnswerContext } from '../../protocol/index.js';
 
 /**
@@ -18,24 +19,8 @@ export interface OutputCheck {
   checkBlocklist(line: string): CheckResult;
 }
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Compiles a room's blocklist; invalid sources become literal, case-insensitive matches. */
-export function compileBlocklist(sources: readonly string[]): Array<{ source: string; re: RegExp }> {
-  return sources.map((source) => {
-    // 'u' first so CJK and astral characters match as characters; some older-style
-    // sources (a "\-" escape outside a class) only compile without it.
-    for (const flags of ['iu', 'i']) {
-      try {
-        return { source, re: new RegExp(source, flags) };
-      } catch {
-        // try the next flags, then fall back to a literal
-      }
-    }
-    return { source, re: new RegExp(escapeRegex(source), 'iu') };
-  });
-}
-
 export function createOutputCheck(context: Pick<AnswerContext, 'blocklist' | 'maxAnswerChars'>): OutputCheck {
   const patterns = compileBlocklist(context.blocklist);
   let spokenChars = 0;
