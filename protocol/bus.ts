@@ -27,6 +27,10 @@ export function redisKeys(prefix: string) {
     destinationEvents: `${p}bus:destinations`,
     /** Hash `<room>/<destination>` → DestinationHealth JSON, written by the forwarding gateway. */
     destinationHealth: `${p}stream:destination-health`,
+    /** Pub/sub channel: TimedMetadataEvent, a caption or card to show when its segment starts (gateways → IVS PutMetadata, preview). */
+    timedMetadata: `${p}bus:timed-metadata`,
+    /** Hash `seg:<segmentId>` / `q:<questionId>` → what a timed-metadata event will need once the segment starts (server only). */
+    timedMetadataStash: (room: string) => `${p}room:${room}:timed-metadata`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
   };

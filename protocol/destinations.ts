@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { RoomId } from './common.js';
+import { EntityId, RoomId } from './common.js';
 
 /**
  * Where a room's show goes besides the local preview: Amazon IVS low-latency channels,
@@ -137,6 +137,9 @@ export const RecordingView = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
   room: RoomId,
   startedAt: Type.Number(),
+  /** ms epoch the show ended (the slate hold included). */
+  endedAt: Type.Optional(Type.Number()),
+  /** Media duration of show.mp4 (ffprobe). */
   durationMs: Type.Number({ minimum: 0 }),
   mp4: Type.String({ description: 'download path of the MP4' }),
   hls: Type.String({ description: 'path of the HLS VOD playlist' }),
@@ -145,6 +148,27 @@ export type RecordingView = Static<typeof RecordingView>;
 
 export const RecordingList = Type.Object({ recordings: Type.Array(RecordingView) }, { additionalProperties: false });
 export type RecordingList = Static<typeof RecordingList>;
+
+/**
+ * A caption or a question card, published on `redisKeys().timedMetadata` when the render
+ * host reports the matching segment started; the gateway forwarding the room sends it to
+ * IVS viewers (PutMetadata) and to local preview players.
+ */
+export const TimedMetadataEvent = Type.Object({
+  room: RoomId,
+  kind: Type.Union([Type.Literal('caption'), Type.Literal('question')]),
+  segmentId: EntityId,
+  questionId: Type.Optional(EntityId),
+  /** The caption line, or the viewer's question. */
+  text: Type.String({ maxLength: 2000 }),
+  /** Caption: the answer's last line. */
+  final: Type.Optional(Type.Boolean()),
+  /** The render host's media time of the segment start. */
+  mediaTimeMs: Type.Number(),
+  /** ms epoch the server published it. */
+  at: Type.Number(),
+}, { additionalProperties: false });
+export type TimedMetadataEvent = Static<typeof TimedMetadataEvent>;
 
 /** Scheme, host and port only: anything after the host may be a stream key. */
 export function redactTarget(url: string): string {

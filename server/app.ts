@@ -20,6 +20,7 @@ import { Director } from './speech/director.js';
 import { listenToStreamEvents } from './speech/stream-events.js';
 import { publicRoutes } from './routes/public.js';
 import { destinationRoutes } from './routes/destinations.js';
+import { TimedMetadataPublisher, tapTimedMetadata } from './distribution/timed-metadata.js';
 import { CommandIds } from './ws/command-ids.js';
 import { Delivery } from './ws/delivery.js';
 import { registerHubs } from './ws/hubs.js';
@@ -78,6 +79,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   const delivery = new Delivery(sessions, local, instanceId);
   const rooms = new RoomStore(redis, config.redisPrefix);
   const events = new RoomEvents(redis, config.redisPrefix, delivery);
+  // Captions and question cards also go to viewers as timed metadata when their line starts.
+  tapTimedMetadata(events, new TimedMetadataPublisher(redis, config.redisPrefix, app.log as unknown as ServerCore['log']));
   const emit = (room: string, event: Parameters<RoomEvents['emit']>[1]) => events.emit(room, event);
   const queues = new SpeechQueues(queueConn, config.redisPrefix);
   const core: ServerCore = {

@@ -11,6 +11,14 @@ export interface GatewayConfig {
   dataDir: string;
   publishGraceMs: number;
   logLevel: string;
+  /** Record every show for on-demand (`<dataDir>/recordings`). */
+  recording: boolean;
+  /** How long the slate holds a show after its publisher is gone (ms). */
+  slateHoldMs: number;
+  /** Still image for the slate; empty: the default card. */
+  slateImage: string;
+  /** CloudWatch namespace for PutMetricData; empty: CloudWatch off (Prometheus /metrics only). */
+  cloudwatchNamespace: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -48,7 +56,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     dataDir: text('LIVEHOST_DATA_DIR', './data'),
     publishGraceMs: integer('LIVEHOST_PUBLISH_GRACE_MS', 3000, 0, 600_000),
     logLevel: text('LOG_LEVEL', 'info'),
+    recording: flag('LIVEHOST_RECORDING', true),
+    slateHoldMs: integer('LIVEHOST_SLATE_HOLD_MS', 300_000, 0, 86_400_000),
+    slateImage: text('LIVEHOST_SLATE_IMAGE', ''),
+    cloudwatchNamespace: text('LIVEHOST_CLOUDWATCH_NAMESPACE', ''),
   };
+  if (config.cloudwatchNamespace && (!/^[^:][\x20-\x7e]{0,254}$/.test(config.cloudwatchNamespace) || config.cloudwatchNamespace.startsWith('AWS/'))) {
+    problems.push('LIVEHOST_CLOUDWATCH_NAMESPACE must be 1-255 printable ASCII characters, not starting with ":" or "AWS/"');
+  }
   // Same floor as the server, which signs the keys with this secret.
   if (config.publishSecret.length < 32) problems.push('LIVEHOST_PUBLISH_SECRET is required: at least 32 characters, shared with the server');
   if (!/^rediss?:\/\//.test(config.redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { GatewayError } from './errors.js';
 import { freePort } from './free-port.js';
-import { installHttpGate } from './http-gate.js';
+import { installHttpGate, type GatewayHttpRoutes } from './http-gate.js';
 import { routeNmsLogs } from './nms-logger.js';
 import type { NmsContext, NmsEvent, NmsLogger, NmsSession, NodeMediaServerCtor } from './nms-types.js';
 import { authorizePlay, authorizePublish, type StreamDecision } from './stream-auth.js';
@@ -38,6 +38,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Told when a room goes live / offline, e.g. to forward it (destinations/). Closed with the gateway. */
   forwarder?: StreamForwarder;
+  /** Extra HTTP routes on the preview port (metrics, timed metadata); see gateway-routes.ts. */
+  httpRoutes?: GatewayHttpRoutes;
 }
 
 export interface StreamForwarder {
@@ -201,7 +203,7 @@ async function start(options: GatewayOptions): Promise<Gateway> {
 
   try {
     if (!tcp || !http) throw new Error('node-media-server created no RTMP or HTTP listener');
-    installHttpGate(http, options.publishSecret, options.playAuth, log);
+    installHttpGate(http, options.publishSecret, options.playAuth, log, options.httpRoutes);
     // run() calls listen() and attaches NMS's error handlers synchronously; 'listening' and
     // 'error' come later, so the handlers can be swapped before either fires. NMS exits the
     // process when a port is taken; a library must throw instead.

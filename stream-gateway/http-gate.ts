@@ -36,11 +36,14 @@ export function gateRequest(req: IncomingMessage, secret: string, playAuth: bool
   return { status: decision.reason === 'missing_key' ? 401 : 403, reason: decision.reason, room };
 }
 
+/** The gateway's own HTTP routes (/metrics, /metadata/<room>), served before NMS sees a request; true when handled. */
+export type GatewayHttpRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** Puts the gate in front of the listeners NMS (express) and ws attached to `server`. */
-export function installHttpGate(server: HttpServer, secret: string, playAuth: boolean, log: Logger): void {
+export function installHttpGate(server: HttpServer, secret: string, playAuth: boolean, log: Logger, routes?: GatewayHttpRoutes): void {
   const onRequest = server.listeners('request') as RequestListener[];
   const onUpgrade = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('request');
@@ -49,6 +52,7 @@ export function installHttpGate(server: HttpServer, secret: string, playAuth: bo
     log.warn({ room: r.room, reason: r.reason, status: r.status, ip: req.socket.remoteAddress, transport: kind }, 'play refused');
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (routes?.(req, res)) return;
     const r = gateRequest(req, secret, playAuth, false);
     if (r) {
       refused(req, r, 'http-flv');

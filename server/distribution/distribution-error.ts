@@ -12,7 +12,4 @@ export class DistributionError extends Error {
 }
 
 /** An AWS error as text that is safe to log: its name and HTTP status, never the request. */
-export function describeAwsError(err: unknown): string {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return `${e?.name ?? 'Error'}${e?.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : ''}`;
-}
+export { describeAwsError } from '../../protocol/aws-retry.js';

@@ -2,7 +2,7 @@ import { IvsClient } from '@aws-sdk/client-ivs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { secretKeyFromEnv } from '../../protocol/secret-box.js';
 import type { ServerCore } from '../core.js';
-import type { RetryOptions } from './aws-retry.js';
+import type { RetryOptions } from '../../protocol/aws-retry.js';
 import { DestinationStore } from './destination-store.js';
 import { IvsProvisioner } from './ivs-provisioner.js';
 

@@ -2,7 +2,7 @@ import {
   CreateChannelCommand, GetChannelCommand, GetStreamKeyCommand, ListStreamKeysCommand, type IvsClient,
 } from '@aws-sdk/client-ivs';
 import { CreateIngestConfigurationCommand, GetStageCommand, type IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
-import { retryThrottled, type RetryOptions } from './aws-retry.js';
+import { retryThrottled, type RetryOptions } from '../../protocol/aws-retry.js';
 import { DistributionError, describeAwsError } from './distribution-error.js';
 
 /** A resolved push target: the URL carries the stream key, so it only ever goes sealed into Redis. */

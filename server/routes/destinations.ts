@@ -10,7 +10,7 @@ import {
 import { requireAction } from '../auth/authenticate.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { ServerCore } from '../core.js';
-import { retryThrottled } from '../distribution/aws-retry.js';
+import { retryThrottled } from '../../protocol/aws-retry.js';
 import { DistributionError, describeAwsError } from '../distribution/distribution-error.js';
 import { createDistribution, type Distribution, type DistributionOptions } from '../distribution/distribution.js';
 import type { ProvisionedTarget } from '../distribution/ivs-provisioner.js';
