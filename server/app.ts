@@ -21,6 +21,7 @@ import { listenToStreamEvents } from './speech/stream-events.js';
 import { publicRoutes } from './routes/public.js';
 import { destinationRoutes } from './routes/destinations.js';
 import { TimedMetadataPublisher, tapTimedMetadata } from './distribution/timed-metadata.js';
+import { FleetCloudWatch } from './fleet-metrics.js';
 import { CommandIds } from './ws/command-ids.js';
 import { Delivery } from './ws/delivery.js';
 import { registerHubs } from './ws/hubs.js';
@@ -138,11 +139,14 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn });
 
   // Every instance sweeps; the placement lock makes one of them act at a time.
+  const cloudwatch = config.cloudwatchNamespace ? new FleetCloudWatch(core, config.cloudwatchNamespace) : null;
+  cloudwatch?.start();
   const sweeper = setInterval(() => void core.placement.sweep().catch((err) => app.log.warn({ err }, 'sweep failed')), 3000);
   sweeper.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    cloudwatch?.close();
     await director.close();
     await queues.close();
     await core.bus.close();

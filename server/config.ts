@@ -26,6 +26,8 @@ export const ConfigSchema = Type.Object({
   hostTimeoutSeconds: Type.Integer({ minimum: 1 }),
   /** Graceful shutdown: how long to let clients drain before closing. */
   drainMs: Type.Integer({ minimum: 0 }),
+  /** CloudWatch namespace for fleet metrics; empty: Prometheus only. */
+  cloudwatchNamespace: Type.String({ pattern: '^$|^(?!AWS/)[^:][\\x20-\\x7e]{0,254}$' }),
 }, { additionalProperties: false });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -36,7 +38,7 @@ const ENV: Record<keyof Config, string> = {
   publishSecret: 'LIVEHOST_PUBLISH_SECRET', rtmpUrl: 'LIVEHOST_RTMP_URL', previewUrl: 'LIVEHOST_PREVIEW_URL',
   logLevel: 'LOG_LEVEL', wsRatePerSecond: 'LIVEHOST_WS_RATE', wsBurst: 'LIVEHOST_WS_BURST',
   resumeWindowSeconds: 'LIVEHOST_RESUME_WINDOW_S', hostTimeoutSeconds: 'LIVEHOST_HOST_TIMEOUT_S',
-  drainMs: 'LIVEHOST_DRAIN_MS',
+  drainMs: 'LIVEHOST_DRAIN_MS', cloudwatchNamespace: 'LIVEHOST_CLOUDWATCH_NAMESPACE',
 };
 const NUMERIC = new Set<keyof Config>(['port', 'wsRatePerSecond', 'wsBurst', 'resumeWindowSeconds', 'hostTimeoutSeconds', 'drainMs']);
 
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     resumeWindowSeconds: 60,
     hostTimeoutSeconds: 15,
     drainMs: 1500,
+    cloudwatchNamespace: '',
   };
   const problems: string[] = [];
   const raw: Record<string, unknown> = { ...defaults };

@@ -14,6 +14,10 @@ export class Metrics {
   });
   readonly roomsWaiting = new Gauge({ name: 'livehost_rooms_waiting_for_host', help: 'Rooms with no render host placed', registers: [this.registry] });
   readonly hostsConnected = new Gauge({ name: 'livehost_render_hosts', help: 'Render hosts registered and alive', registers: [this.registry] });
+  readonly renderCapacity = new Gauge({ name: 'livehost_render_capacity', help: 'Rooms the live render hosts can take in total', registers: [this.registry] });
+  readonly roomsPlaced = new Gauge({ name: 'livehost_rooms_placed', help: 'Rooms rendering on a live host', registers: [this.registry] });
+  readonly utilisation = new Gauge({ name: 'livehost_render_utilisation_ratio', help: 'Placed rooms / render capacity (scale out near 1)', registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: 'livehost_queue_jobs', help: 'Speech pipeline jobs by queue and state', labelNames: ['queue', 'state'], registers: [this.registry] });
   readonly questions = new Counter({ name: 'livehost_questions_total', help: 'Viewer questions by outcome', labelNames: ['status'], registers: [this.registry] });
 
   constructor() {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CLIENT_ROLES, INBOUND, OUTBOUND, PROTOCOL_VERSION, ERROR_CODES } from '../../protocol/index.js';
 import type { ServerCore } from '../core.js';
+import { fleetSnapshot } from '../fleet-metrics.js';
 
 export async function healthRoutes(app: FastifyInstance, core: ServerCore): Promise<void> {
   app.get('/healthz', { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean(), instanceId: Type.String() }) } } },
@@ -19,9 +20,17 @@ export async function healthRoutes(app: FastifyInstance, core: ServerCore): Prom
     });
 
   app.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_request, reply) => {
-    const hosts = await core.placement.hosts();
-    core.metrics.hostsConnected.set(hosts.filter((h) => Date.now() - h.lastSeen <= core.config.hostTimeoutSeconds * 1000).length);
-    core.metrics.roomsWaiting.set((await core.placement.waitingRooms()).length);
+    const fleet = await fleetSnapshot(core);
+    const m = core.metrics;
+    m.hostsConnected.set(fleet.hostsAlive);
+    m.roomsWaiting.set(fleet.roomsWaiting);
+    m.renderCapacity.set(fleet.capacity);
+    m.roomsPlaced.set(fleet.roomsPlaced);
+    m.utilisation.set(fleet.utilisation);
+    for (const [queue, c] of Object.entries(fleet.queues)) {
+      m.queueDepth.set({ queue, state: 'waiting' }, c.waiting);
+      m.queueDepth.set({ queue, state: 'active' }, c.active);
+    }
     return reply.type(core.metrics.registry.contentType).send(await core.metrics.registry.metrics());
   });
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, redisKeys, type QaJobData, type TtsJobData } from '../../protocol/index.js';
+import { QUEUES, redisKeys, type QaJobData, type SegmentReady, type TtsJobData } from '../../protocol/index.js';
 
 /**
  * The server's side of the speech pipeline's queues: it only adds jobs. Job ids are
@@ -9,6 +9,8 @@ import { QUEUES, redisKeys, type QaJobData, type TtsJobData } from '../../protoc
 export class SpeechQueues {
   readonly qa: Queue<QaJobData>;
   readonly tts: Queue<TtsJobData>;
+  /** Read here only for its depth; the director consumes it. */
+  readonly segments: Queue<SegmentReady>;
 
   constructor(connection: Redis, prefix: string) {
     const opts = {
@@ -17,6 +19,17 @@ export class SpeechQueues {
     };
     this.qa = new Queue<QaJobData>(QUEUES.qa, opts);
     this.tts = new Queue<TtsJobData>(QUEUES.tts, opts);
+    this.segments = new Queue<SegmentReady>(QUEUES.segments, opts);
+  }
+
+  /** Jobs waiting and running per queue: what the workers' scaling policy watches. */
+  async depths(): Promise<Record<'qa' | 'tts' | 'segments', { waiting: number; active: number }>> {
+    const count = async (q: Queue) => {
+      const c = await q.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0 };
+    };
+    const [qa, tts, segments] = await Promise.all([count(this.qa), count(this.tts), count(this.segments)]);
+    return { qa, tts, segments };
   }
 
   async answer(job: QaJobData): Promise<void> {
@@ -28,6 +41,6 @@ export class SpeechQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.qa.close(), this.tts.close()]);
+    await Promise.all([this.qa.close(), this.tts.close(), this.segments.close()]);
   }
 }
