@@ -183,24 +183,53 @@ async function main() {
     process.exit(code);
   }
 
+  const issue = (...args) => {
+    const r = spawnSync(process.execPath, [...tsx, 'server/issue-token.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`could not issue a token: ${r.stderr.trim()}`);
+    return JSON.parse(r.stdout).token;
+  };
+  const adminToken = issue('--role', 'admin', '--label', 'bootstrap');
+  // The local render host gets its own token, scoped to its host id.
+  const hostEnv = { ...env, LIVEHOST_HOST_TOKEN: env.LIVEHOST_HOST_TOKEN ?? issue('--role', 'render-host', '--host-id', 'local-1', '--label', 'local render host') };
+
   const present = COMPONENTS.filter(([, entry]) => existsSync(path.join(root, entry)));
   for (const [name, entry] of present) {
-    supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env, cwd: root, critical: name === 'server' });
+    supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env: name === 'render' ? hostEnv : env, cwd: root, critical: name === 'server' });
   }
   const port = env.PORT ?? '8080';
-  const issued = spawnSync(process.execPath, [...tsx, 'server/issue-token.ts', '--role', 'admin', '--label', 'bootstrap'],
-    { cwd: root, env, encoding: 'utf8' });
-  if (issued.status === 0) {
-    const { token } = JSON.parse(issued.stdout);
-    const file = path.join(dataDir, 'bootstrap.json');
-    writeFileSync(file, JSON.stringify({ adminToken: token, console: `http://127.0.0.1:${port}/` }, null, 2), { mode: 0o600 });
-    chmodSync(file, 0o600);
-    say(`console:     http://127.0.0.1:${port}/`);
-    say(`admin token: ${token}`);
-    say(`(also in ${path.relative(root, file)}, mode 0600) — Ctrl-C stops everything`);
-  } else {
-    say(`could not issue the bootstrap admin token: ${issued.stderr.trim()}`);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForServer(base);
+  await seedDemoRoom(base, adminToken);
+  const file = path.join(dataDir, 'bootstrap.json');
+  writeFileSync(file, JSON.stringify({ adminToken, console: `${base}/` }, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  say(`console:     ${base}/`);
+  say(`admin token: ${adminToken}`);
+  say(`(also in ${path.relative(root, file)}, mode 0600) — API docs at ${base}/docs — Ctrl-C stops everything`);
+}
+
+async function waitForServer(base) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`the server did not become ready at ${base}`);
+}
+
+/** A first run gets a demo show, so the page has something to watch and ask about. */
+async function seedDemoRoom(base, token) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const { rooms } = await (await fetch(`${base}/api/rooms`, { headers })).json();
+  if (rooms.length > 0) return;
+  const demo = JSON.parse(readFileSync(path.join(root, 'scripts/demo-room.json'), 'utf8'));
+  const created = await fetch(`${base}/api/rooms`, { method: 'POST', headers, body: JSON.stringify(demo.room) });
+  if (!created.ok) return say(`could not create the demo room: ${await created.text()}`);
+  await fetch(`${base}/api/rooms/${demo.room.id}/kb`, { method: 'PUT', headers, body: JSON.stringify(demo.kb) });
+  say(`created the demo room "${demo.room.id}" with a small knowledge base`);
 }
 
 main().catch((err) => {
