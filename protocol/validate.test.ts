@@ -24,3 +24,13 @@ describe('message validators', () => {
     if (!r.ok) expect(r.error).toContain('/room');
   });
 });
+
+describe('formats', () => {
+  it('a panel.show with an http(s) image URL is valid, a non-URL is not', () => {
+    const v = messageValidators('inbound', 'operator').get('command')!;
+    const msg = (imageUrl: string) => ({ type: 'command', id: 'p', room: 'demo', command: { name: 'panel.show', imageUrl } });
+    expect(v.check(msg('https://example.com/shoe.png')).ok).toBe(true);
+    expect(v.check(msg('https://')).ok).toBe(false);
+    expect(v.check(msg('file:///etc/passwd')).ok).toBe(false);
+  });
+});

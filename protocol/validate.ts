@@ -1,6 +1,10 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { TSchema, Static } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema, type Static } from '@sinclair/typebox';
 import { INBOUND, OUTBOUND, type ClientRole, type InboundFor, type OutboundFor } from './messages.js';
+
+// TypeBox fails every value of an unregistered format, so the formats the protocol uses
+// are registered here, where every validator is compiled.
+if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', (value) => URL.canParse(value));
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Logger } from '../log.js';
+import { redactStreamUrl, silentLogger } from '../log.js';
+import { AUDIO_CHANNELS, SAMPLE_RATE } from '../media/media-timing.js';
+import { ffmpegArgs, type EncoderSettings } from './encoder-settings.js';
+
+/** The encoder's states, in one place. */
+export type EncoderState = 'idle' | 'running' | 'backoff' | 'stopped';
+
+export interface FfmpegEncoderOptions {
+  settings: EncoderSettings;
+  log?: Logger;
+  ffmpegPath?: string;
+  /** Wraps the spawn (e.g. `taskset -c 0`) — benches pin ffmpeg to a core this way. */
+  commandPrefix?: string[];
+  /** Delay before restarting an ffmpeg that died after a healthy run; keeps re-publish < 2 s. */
+  restartDelayMs?: number;
+  /** Backoff cap when ffmpeg keeps failing fast (the RTMP target refusing). */
+  maxBackoffMs?: number;
+  /** A run this long counts as healthy and resets the backoff. */
+  healthyAfterMs?: number;
+  /** Frames allowed to queue in the video pipe before pairs are dropped. */
+  maxQueuedFrames?: number;
+}
+
+export interface EncoderEvents {
+  spawn: [pid: number];
+  exit: [info: { code: number | null; signal: NodeJS.Signals | null; ranMs: number }];
+  progress: [info: { frame: number; fps: number }];
+}
+
+/**
+ * ffmpeg as a child process that publishes one room. It is restarted when it dies (a
+ * crash, the RTMP server dropping us), quickly after a healthy run and with jittered
+ * exponential backoff while it keeps failing. Video and audio for a frame are written
+ * together or dropped together, so a stall can never shift one against the other.
+ */
+export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
+  state: EncoderState = 'idle';
+  framesWritten = 0;
+  framesDropped = 0;
+  encodedFrames = 0;
+  private child: ChildProcess | null = null;
+  private video: Writable | null = null;
+  private audio: Writable | null = null;
+  private spawnedAt = 0;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly o: Required<Omit<FfmpegEncoderOptions, 'log'>> & { log: Logger };
+  private readonly frameBytes: number;
+  private readonly secret: string;
+
+  constructor(options: FfmpegEncoderOptions) {
+    super();
+    this.o = {
+      ffmpegPath: 'ffmpeg', commandPrefix: [], restartDelayMs: 200, maxBackoffMs: 10_000,
+      healthyAfterMs: 5_000, maxQueuedFrames: 3, ...options, log: options.log ?? silentLogger,
+    };
+    const { width, height, fps } = this.o.settings;
+    if (!(width > 0 && height > 0 && width % 2 === 0 && height % 2 === 0)) throw new RangeError('settings.width/height must be positive and even');
+    if (!(fps > 0)) throw new RangeError('settings.fps must be positive');
+    this.frameBytes = width * height * 4;
+    const out = this.o.settings.output;
+    this.secret = /^rtmps?:\/\//.test(out) ? out.slice(out.lastIndexOf('/') + 1) : '';
+  }
+
+  /** The output with the stream key masked, the only form that may be logged. */
+  get safeOutput(): string {
+    return redactStreamUrl(this.o.settings.output);
+  }
+
+  /** Frames written but not yet taken by ffmpeg (benches use it for backpressure). */
+  get backlogFrames(): number {
+    return this.video ? this.video.writableLength / this.frameBytes : 0;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.spawnChild();
+  }
+
+  /**
+   * Queues one frame's picture and sound. Returns false when the pair was dropped
+   * (ffmpeg restarting or not keeping up).
+   */
+  writeFrame(rgba: Buffer, audio: Int16Array): boolean {
+    const { video, audio: apipe } = this;
+    if (this.state !== 'running' || !video || !apipe || video.destroyed || apipe.destroyed) {
+      this.framesDropped++;
+      return false;
+    }
+    if (rgba.length !== this.frameBytes) throw new RangeError(`frame is ${rgba.length} bytes, expected ${this.frameBytes}`);
+    if (video.writableLength > this.frameBytes * this.o.maxQueuedFrames) {
+      this.framesDropped++;
+      return false;
+    }
+    video.write(rgba);
+    apipe.write(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
+    this.framesWritten++;
+    return true;
+  }
+
+  /** Ends the stream cleanly (flushes the FLV trailer), killing ffmpeg if it lingers. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const prev = this.state;
+    this.state = 'stopped';
+    if (prev !== 'running' || !this.child) return;
+    const child = this.child;
+    this.video?.end();
+    this.audio?.end();
+    const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(kill);
+  }
+
+  private spawnChild(): void {
+    const args = ffmpegArgs(this.o.settings, SAMPLE_RATE, AUDIO_CHANNELS);
+    const [cmd, ...pre] = [...this.o.commandPrefix, this.o.ffmpegPath];
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.video = child.stdin;
+    this.audio = child.stdio[3] as Writable;
+    this.spawnedAt = Date.now();
+    this.state = 'running';
+    // EPIPE when ffmpeg dies mid-write is expected; the exit handler restarts it.
+    child.stdin?.on('error', () => undefined);
+    this.audio.on('error', () => undefined);
+    let progress = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      progress += c.toString();
+      const lines = progress.split('\n');
+      progress = lines.pop() ?? '';
+      for (const line of lines) {
+        const [k, v] = line.split('=');
+        if (k === 'frame') this.encodedFrames = Number(v);
+        if (k === 'fps') this.emit('progress', { frame: this.encodedFrames, fps: Number(v) });
+      }
+    });
+    let lastErr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      lastErr = this.redact(c.toString()).trim().split('\n').pop() ?? lastErr;
+    });
+    this.exited = new Promise((resolve) => {
+      child.on('error', (err) => {
+        this.o.log.error({ err: this.redact(err.message) }, 'ffmpeg could not start');
+      });
+      child.on('close', (code, signal) => {
+        resolve();
+        this.onExit(child, code, signal, lastErr);
+      });
+    });
+    if (child.pid) {
+      this.o.log.info({ pid: child.pid, output: this.safeOutput, codec: this.o.settings.codec }, 'encoder started');
+      this.emit('spawn', child.pid);
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, lastErr: string): void {
+    if (child !== this.child) return;
+    const ranMs = Date.now() - this.spawnedAt;
+    this.child = null;
+    this.video = null;
+    this.audio = null;
+    this.emit('exit', { code, signal, ranMs });
+    if (this.state === 'stopped') return;
+    this.failures = ranMs >= this.o.healthyAfterMs ? 0 : this.failures + 1;
+    const delay = this.failures <= 1
+      ? this.o.restartDelayMs
+      : Math.min(this.o.maxBackoffMs, this.o.restartDelayMs * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
+    this.o.log.warn({ code, signal, ranMs, retryInMs: Math.round(delay), reason: lastErr, output: this.safeOutput }, 'encoder exited; restarting');
+    this.state = 'backoff';
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.state === 'backoff') this.spawnChild();
+    }, delay);
+  }
+
+  private redact(text: string): string {
+    return this.secret ? text.split(this.secret).join('***') : text;
+  }
+}
