@@ -150,6 +150,9 @@ async function main() {
     LIVEHOST_JWT_SECRET: secrets.jwtSecret,
     LIVEHOST_PUBLISH_SECRET: secrets.publishSecret,
     LIVEHOST_DATA_DIR: dataDir,
+    // The stack is Node 20; the AWS SDK's notice that 2027 releases need Node 22 is in the
+    // README, not in every start's log.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...process.env,
   };
   if (!process.env.REDIS_URL) {

@@ -59,6 +59,9 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
       ffmpegPath: 'ffmpeg', commandPrefix: [], restartDelayMs: 200, maxBackoffMs: 10_000,
       healthyAfterMs: 5_000, maxQueuedFrames: 3, ...options, log: options.log ?? silentLogger,
     };
+    // An option passed as undefined must not erase its default.
+    this.o.ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
+    this.o.commandPrefix = options.commandPrefix ?? [];
     const { width, height, fps } = this.o.settings;
     if (!(width > 0 && height > 0 && width % 2 === 0 && height % 2 === 0)) throw new RangeError('settings.width/height must be positive and even');
     if (!(fps > 0)) throw new RangeError('settings.fps must be positive');
