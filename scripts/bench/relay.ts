@@ -117,7 +117,8 @@ async function benchLivehost(): Promise<Result> {
     ...process.env, PORT: '0', REDIS_URL, LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_JWT_SECRET: secret,
     LIVEHOST_PUBLISH_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'info', LIVEHOST_WS_RATE: String(RATE * 3), LIVEHOST_WS_BURST: String(RATE * 6),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const redis = new Redis(REDIS_URL);
   try {
     const port = Number((await waitForLine(child, /listening at http:\/\/127\.0\.0\.1:(\d+)/i))[1]);
