@@ -136,7 +136,10 @@ async function benchLivehost(): Promise<Result> {
       hosts.push(host);
     }
     // Rooms wait in the placement set until hosts register; each host takes one.
-    const beat = setInterval(() => hosts.forEach((h) => h.send(JSON.stringify({ type: 'host.heartbeat', id: 'hb', rooms: [] }))), 2000);
+    // Real hosts heartbeat on their own clocks, not all in the same millisecond.
+    const beats: NodeJS.Timeout[] = [];
+    hosts.forEach((h, i) => beats.push(setTimeout(() => beats.push(setInterval(() => h.send(JSON.stringify({ type: 'host.heartbeat', id: 'hb', rooms: [] })), 2000)), (i / hosts.length) * 2000)));
+    const beat = { close: () => beats.forEach((t) => clearInterval(t)) };
     const { Placement } = await import('../../server/rooms/placement.js');
     void Placement;
     for (let i = 0; i < ROOMS; i++) await redis.sadd(`${prefix}:rooms:waiting`, `room-${i}`);
@@ -161,7 +164,12 @@ async function benchLivehost(): Promise<Result> {
         const room = /"room":"([^"]+)"/.exec(msg)?.[1];
         return id ? JSON.stringify({ type: 'command.ack', id: 'a', ref: id, room, ok: true }) : null;
       });
-    clearInterval(beat);
+    beat.close();
+    // The server's own view of the run: event-loop delay and GC, to tell its stalls from the client's.
+    const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const pick = (name: string) => m.split('\n').filter((l) => l.startsWith(name)).join('  ');
+    out(`server event loop: ${pick('livehost_nodejs_eventloop_lag_p99_seconds')}  ${pick('livehost_nodejs_eventloop_lag_max_seconds')}  ${pick('livehost_process_cpu_seconds_total')}`);
+    out(`server GC: ${m.split('\n').filter((l) => l.startsWith('livehost_nodejs_gc_duration_seconds_sum')).join('  ')}`);
     pairs.forEach((p) => { p.op.terminate(); p.host.terminate(); });
     return r;
   } finally {

@@ -20,8 +20,6 @@ export type MessageHandler<R extends ClientRole> = (conn: ClientConnection<R>, m
  */
 export class ClientConnection<R extends ClientRole = ClientRole> {
   state: ConnectionState = 'open';
-  /** Highest seq put on this socket; replayed and live copies at or below it are dropped. */
-  lastSentSeq = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly limiter: RateLimiter;
   private readonly validators;
@@ -86,29 +84,43 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     this.socket.send(raw);
   }
 
-  /** While resuming, live frames wait here until the replay has gone out. */
-  private held: Array<{ seq: number; raw: string }> | null = null;
+  /** The session's last seq; this connection numbers the session's frames while it holds it. */
+  private seq = 0;
+  /** While resuming, frames wait here until the replay has gone out. */
+  private held: object[] | null = null;
+  /** Records a numbered frame for resume (set by the hub once the session is taken over). */
+  persist: (seq: number, raw: string) => void = () => undefined;
 
   hold(): void {
     this.held ??= [];
   }
 
-  /** Sends the replay, then whatever arrived live meanwhile, in seq order, each once. */
-  release(replay: Array<{ seq: number; raw: string }>): void {
-    const live = this.held ?? [];
+  /** Sends the replay, then numbers and sends what arrived meanwhile, after `lastSeq`. */
+  release(lastSeq: number, replay: Array<{ seq: number; raw: string }>): void {
+    for (const f of replay) this.sendRaw(f.raw);
+    this.seq = Math.max(lastSeq, ...replay.map((f) => f.seq));
+    const waiting = this.held ?? [];
     this.held = null;
-    for (const f of [...replay, ...live].sort((a, b) => a.seq - b.seq)) this.sendSequenced(f.seq, f.raw);
+    for (const frame of waiting) this.deliver(frame);
   }
 
-  /** Sends a stamped frame once, in seq order; a second copy (replay vs. live) is dropped. */
-  sendSequenced(seq: number, raw: string): void {
+  /**
+   * Numbers a frame, sends it, and records it. A closed socket still numbers and records
+   * (the client gets it on resume) until the hub lets go of the session.
+   */
+  deliver(frame: object): void {
     if (this.held) {
-      this.held.push({ seq, raw });
+      this.held.push(frame);
       return;
     }
-    if (seq <= this.lastSentSeq) return;
-    this.lastSentSeq = seq;
+    const seq = ++this.seq;
+    const raw = `{"seq":${seq},${JSON.stringify(frame).slice(1)}`;
     this.sendRaw(raw);
+    this.persist(seq, raw);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
   }
 
   sendError(code: ErrorCode, message: string, ref: string | null): void {

@@ -54,34 +54,45 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       const conn = new ClientConnection<R>(socket, role, claims, record.sessionId, handlers[role], log, core.metrics, {
         ratePerSecond: core.config.wsRatePerSecond, burst: core.config.wsBurst,
       });
-      if (lastSeq !== null) {
-        conn.hold();
-        conn.lastSentSeq = lastSeq;
-      }
+      // Take the session over: hold frames, listen for frames sent from other instances,
+      // bump the epoch (a previous holder can no longer record), then replay what the
+      // client missed and carry on numbering from there.
+      conn.hold();
       core.local.add(conn as unknown as ClientConnection);
       core.metrics.connections.inc({ role });
       const unsubscribe = await core.bus.subscribe(`s:${record.sessionId}`, (data) => {
-        const frame = data as { seq?: number } & Partial<Control>;
-        if (frame.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
-        if (typeof frame.seq === 'number') conn.sendSequenced(frame.seq, JSON.stringify(frame));
+        const msg = data as { u?: object } & Partial<Control>;
+        if (msg.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
+        if (msg.u) conn.deliver(msg.u);
       });
+      const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
+      let recording: Promise<unknown> = Promise.resolve();
+      conn.persist = (n, raw) => {
+        recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => log.warn({ err: err.message }, 'frame not recorded'));
+      };
 
       socket.off('message', onEarly);
       socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
       socket.on('close', () => {
         conn.state = 'closed';
-        core.local.remove(conn as unknown as ClientConnection);
         core.metrics.connections.dec({ role });
-        void unsubscribe().catch(() => undefined);
-        void core.sessions.detach(record.sessionId).catch(() => undefined);
+        // Keep numbering for this session until the records are flushed and the bus
+        // subscription is gone: frames for it then go to its outbox in Redis instead.
+        void (async () => {
+          await recording;
+          core.local.remove(conn as unknown as ClientConnection);
+          await unsubscribe().catch(() => undefined);
+          await core.sessions.detach(record.sessionId).catch(() => undefined);
+        })();
       });
 
-      const current = await core.sessions.get(record.sessionId);
+      const resumeFrom = lastSeq ?? seq;
+      const replay = lastSeq !== null ? await core.sessions.since(record.sessionId, lastSeq) : [];
       conn.send({
         type: 'welcome', protocol: PROTOCOL_VERSION, sessionId: record.sessionId, instanceId: core.instanceId,
-        role, resumed: lastSeq !== null, lastSeq: current?.seq ?? 0,
+        role, resumed: lastSeq !== null, lastSeq: Math.max(seq, resumeFrom),
       });
-      if (lastSeq !== null) conn.release(await core.sessions.since(record.sessionId, lastSeq));
+      conn.release(Math.max(seq, resumeFrom), replay);
       log.debug({ resumed: lastSeq !== null }, 'connected');
       for (const [data, isBinary] of early) conn.receive(data, isBinary);
     });

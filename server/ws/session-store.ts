@@ -11,23 +11,35 @@ export interface SessionRecord {
   seq: number;
 }
 
-// Appends one frame to a session's outbox and stamps it with the session's next seq, in
-// one round trip; when asked, also publishes it for the instance that holds the socket.
+// The instance holding a session's socket numbers its frames itself (no round trip before
+// a frame goes out) and records them here in order, after the fact. `epoch` is bumped by
+// each new holder, so frames from a replaced holder can no longer be recorded.
+const PERSIST = `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+if tonumber(redis.call('HGET', KEYS[1], 'seq')) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'seq', ARGV[2]) end
+return 1
+`;
+
+// A frame for a session held elsewhere (or nowhere). Atomically: publish it to the holder;
+// if nobody holds the session, number it here and keep it in the outbox for its resume.
 // The frame arrives without its opening brace so the seq can lead it without re-encoding.
-const APPEND = `
+const DELIVER_REMOTE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('PUBLISH', ARGV[2], '{"i":"*","d":{"u":{' .. ARGV[1] .. '}}') > 0 then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local frame = '{"seq":' .. seq .. ',' .. ARGV[1]
-redis.call('RPUSH', KEYS[2], frame)
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], '{"i":"' .. ARGV[5] .. '","d":' .. frame .. '}') end
+redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 return seq
 `;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    livehostAppend(sessKey: string, outKey: string, rest: string, maxLen: number, ttl: number, channel: string, instance: string): Result<number, Context>;
+    livehostPersist(sessKey: string, outKey: string, epoch: string, seq: number, raw: string, maxLen: number, ttl: number): Result<number, Context>;
+    livehostDeliverRemote(sessKey: string, outKey: string, rest: string, channel: string, maxLen: number, ttl: number): Result<number, Context>;
   }
 }
 
@@ -40,9 +52,15 @@ export class SessionStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly resumeWindowS: number,
+    /** Connection for recording sent frames; may batch (auto-pipelining), since nothing waits on it. */
+    private readonly recorder: Redis = redis,
     private readonly outboxMax = 2000,
   ) {
-    if (typeof (redis as { livehostAppend?: unknown }).livehostAppend !== 'function') redis.defineCommand('livehostAppend', { numberOfKeys: 2, lua: APPEND });
+    for (const conn of new Set([redis, recorder])) {
+      if (typeof (conn as { livehostPersist?: unknown }).livehostPersist === 'function') continue;
+      conn.defineCommand('livehostPersist', { numberOfKeys: 2, lua: PERSIST });
+      conn.defineCommand('livehostDeliverRemote', { numberOfKeys: 2, lua: DELIVER_REMOTE });
+    }
   }
 
   private sessKey(id: string) { return `${this.prefix}:sess:${id}`; }
@@ -53,7 +71,7 @@ export class SessionStore {
   async create(role: Role, tokenId: string, subject: string): Promise<SessionRecord> {
     const sessionId = `s-${randomUUID()}`;
     await this.redis.multi()
-      .hset(this.sessKey(sessionId), { role, tokenId, subject, seq: 0 })
+      .hset(this.sessKey(sessionId), { role, tokenId, subject, seq: 0, epoch: 0 })
       .expire(this.sessKey(sessionId), this.resumeWindowS * 2)
       .exec();
     return { sessionId, role, tokenId, subject, seq: 0 };
@@ -66,18 +84,26 @@ export class SessionStore {
   }
 
   /**
-   * Stamps and stores a frame; returns it as sent on the wire (with seq), or null when
-   * the session is gone. `publishAs` publishes it to the socket's instance.
+   * Takes a session over for a new socket: later records by the previous holder are
+   * refused. Returns the new epoch and the last seq recorded.
    */
-  async append(sessionId: string, frame: object, publishAs: string | null): Promise<string | null> {
-    const json = JSON.stringify(frame);
-    const rest = json.slice(1);
-    const seq = await this.redis.livehostAppend(
-      this.sessKey(sessionId), this.outKey(sessionId), rest, this.outboxMax, this.resumeWindowS * 2,
-      publishAs ? this.channel(sessionId) : '', publishAs ?? '',
-    );
-    if (seq < 0) return null;
-    return `{"seq":${seq},${rest}`;
+  async takeOver(sessionId: string): Promise<{ epoch: string; seq: number }> {
+    const [[, epoch], [, seq]] = (await this.redis.multi()
+      .hincrby(this.sessKey(sessionId), 'epoch', 1)
+      .hget(this.sessKey(sessionId), 'seq')
+      .exec()) as [[null, number], [null, string | null]];
+    return { epoch: String(epoch), seq: Number(seq ?? 0) };
+  }
+
+  /** Records a frame the holder has numbered and sent. Fire-and-forget: order is the connection's. */
+  persist(sessionId: string, epoch: string, seq: number, raw: string): Promise<number> {
+    return this.recorder.livehostPersist(this.sessKey(sessionId), this.outKey(sessionId), epoch, seq, raw, this.outboxMax, this.resumeWindowS * 2);
+  }
+
+  /** -1: no such session; 0: handed to its holder; otherwise the seq it was stored under. */
+  async deliverRemote(sessionId: string, frame: object): Promise<number> {
+    const rest = JSON.stringify(frame).slice(1);
+    return this.redis.livehostDeliverRemote(this.sessKey(sessionId), this.outKey(sessionId), rest, this.channel(sessionId), this.outboxMax, this.resumeWindowS * 2);
   }
 
   /** Frames with seq > lastSeq, oldest first. */
