@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'destinations.read': ['admin', 'operator'],
   'destinations.write': ['admin', 'operator'],
   'recordings.read': ['admin', 'operator'],
+  'stage.watch': ['admin', 'operator', 'viewer'],
   'questions.ask': ['admin', 'operator', 'bot', 'viewer'],
   'tokens.issue': ['admin'],
   'tokens.list': ['admin'],

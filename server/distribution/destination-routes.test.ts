@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamKeyCommand, IvsClient, ListStreamKeysCommand, ThrottlingException,
 } from '@aws-sdk/client-ivs';
-import { CreateIngestConfigurationCommand, GetStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { CreateIngestConfigurationCommand, CreateParticipantTokenCommand, GetStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { redisKeys, type DestinationView, type StoredDestination } from '../../protocol/index.js';
 import { buildRouteApp, type RouteApp } from '../../test/distribution/route-app.js';
 import { destinationRoutes } from '../routes/destinations.js';
@@ -101,6 +101,22 @@ describe('destinations REST', () => {
     const stored = (await dist.store.get('show', 'stage'))!;
     expect(dist.store.openUrl(stored)).toBe(`rtmps://abc.global-contribute-staging.live-video.net:443/app/${KEY}`);
     expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('gives a viewer of the room a subscribe-only stage token, and nobody else', async () => {
+    const expires = new Date('2026-11-24T16:00:00Z');
+    realtime.on(CreateParticipantTokenCommand).resolves({ participantToken: { token: 'eyJ.stage.token', participantId: 'part-1', expirationTime: expires } });
+    const viewer = await t.core.tokens.issue({ role: 'viewer', rooms: ['show'] });
+    const res = await t.app.inject({ method: 'POST', url: '/api/rooms/show/destinations/stage/viewer-token', headers: { authorization: `Bearer ${viewer.token}` } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ token: 'eyJ.stage.token', participantId: 'part-1', stageArn: STAGE_ARN, expiresAt: expires.getTime() });
+    expect(realtime.commandCalls(CreateParticipantTokenCommand).map((c) => c.args[0].input)).toEqual([{
+      stageArn: STAGE_ARN, userId: viewer.info.tokenId, capabilities: ['SUBSCRIBE'], duration: 60,
+    }]);
+    expect(t.logs.join('\n')).not.toContain('eyJ.stage.token');
+    const other = await t.core.tokens.issue({ role: 'viewer', rooms: ['elsewhere'] });
+    expect((await t.app.inject({ method: 'POST', url: '/api/rooms/show/destinations/stage/viewer-token', headers: { authorization: `Bearer ${other.token}` } })).statusCode).toBe(403);
+    expect((await call('POST', '/api/rooms/show/destinations/nope/viewer-token')).statusCode).toBe(404);
   });
 
   it('an RTMP URL is stored sealed and shown redacted; a taken id is a conflict; removal announces the change', async () => {

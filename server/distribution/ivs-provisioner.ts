@@ -1,7 +1,7 @@
 import {
   CreateChannelCommand, GetChannelCommand, GetStreamKeyCommand, ListStreamKeysCommand, type IvsClient,
 } from '@aws-sdk/client-ivs';
-import { CreateIngestConfigurationCommand, GetStageCommand, type IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { CreateIngestConfigurationCommand, CreateParticipantTokenCommand, GetStageCommand, type IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { retryThrottled, type RetryOptions } from '../../protocol/aws-retry.js';
 import { DistributionError, describeAwsError } from './distribution-error.js';
 
@@ -73,6 +73,18 @@ export class IvsProvisioner {
     })));
     if (!ingest?.arn || !ingest.streamKey) throw new DistributionError('aws_failed', 'CreateIngestConfiguration returned no stream key');
     return { url: `${endpoint.replace(/\/+$/, '')}/${ingest.streamKey}`, stageArn, ingestConfigurationArn: ingest.arn, provisioned: true };
+  }
+
+  /**
+   * A viewer's way into a real-time stage: a participant token that may only subscribe
+   * (the show is published by the ingest configuration, never by a viewer).
+   */
+  async viewerToken(stageArn: string, userId: string, durationMinutes: number): Promise<{ token: string; participantId: string; expiresAt: number }> {
+    const { participantToken: t } = await this.call('CreateParticipantToken', () => this.realtime.send(new CreateParticipantTokenCommand({
+      stageArn, userId, capabilities: ['SUBSCRIBE'], duration: durationMinutes,
+    })));
+    if (!t?.token || !t.participantId) throw new DistributionError('aws_failed', 'CreateParticipantToken returned no token');
+    return { token: t.token, participantId: t.participantId, expiresAt: t.expirationTime?.getTime() ?? Date.now() + durationMinutes * 60_000 };
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

@@ -121,5 +121,21 @@ export async function destinationRoutes(app: FastifyInstance, core: ServerCore, 
     return reply.code(204).send();
   });
 
+  app.post<{ Params: { room: string; id: string } }>('/api/rooms/:room/destinations/:id/viewer-token', {
+    schema: {
+      tags: ['distribution'], summary: 'A subscribe-only participant token for an IVS real-time stage destination', params: DestinationParams,
+      response: { 201: Type.Object({ token: Type.String(), participantId: Type.String(), stageArn: Type.String(), expiresAt: Type.Number() }), ...errors },
+    },
+    preValidation: requireAction(core, 'stage.watch', 'room'),
+  }, async (request, reply) => {
+    const { room, id } = request.params;
+    const stored = await dist.store.get(room, id);
+    if (!stored || stored.kind !== 'ivs-stage' || !stored.stageArn) throw new ProtocolError('not_found', `no IVS stage destination ${id} in room ${room}`);
+    // The participant is the token holder, so IVS's participant list maps back to our tokens.
+    const issued = await dist.provisioner.viewerToken(stored.stageArn, request.claims!.tokenId, 60);
+    request.log.info({ room, destination: id, participantId: issued.participantId }, 'stage viewer token issued');
+    return reply.code(201).send({ ...issued, stageArn: stored.stageArn });
+  });
+
   await recordingRoutes(app, core, dist.recordingsDir);
 }
