@@ -2,7 +2,7 @@
 // The two entry commands' bootstrap. Plain Node with no dependencies, because its first
 // job is to install them. Usage: bootstrap.mjs start | test | run -- <command...>
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -166,9 +166,10 @@ async function main() {
     const steps = [
       ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
       ['lint', 'npx', ['eslint', '.']],
-      ['vitest', 'npx', ['vitest', 'run']],
+      ['vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(dataDir, 'vitest-report.json')}`]],
     ];
     let failed = [];
+    rmSync(path.join(dataDir, 'vitest-report.json'), { force: true });
     for (const [name, cmd, args] of steps) {
       say(`${name}…`);
       const code = await supervisor.runForeground(cmd, args, { env });
@@ -176,6 +177,13 @@ async function main() {
     }
     await supervisor.stopAll();
     if (failed.length) say(`failed: ${failed.join(', ')}`);
+    // One plain closing line with the counts, for readers that do not parse Vitest's output.
+    try {
+      const report = JSON.parse(readFileSync(path.join(dataDir, 'vitest-report.json'), 'utf8'));
+      process.stdout.write(`${report.numPassedTests} passed, ${report.numFailedTests} failed\n`);
+    } catch {
+      process.stdout.write('0 passed, 1 failed\n');
+    }
     process.exit(failed.length ? 1 : 0);
   }
 
