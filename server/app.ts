@@ -96,7 +96,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
       prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000,
       publishSecret: config.publishSecret, rtmpUrl: config.rtmpUrl,
     }),
-    questions: new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 }),
+    questions: new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 },
+      (sessionId, frame) => delivery.deliver(sessionId, frame)),
   };
 
   app.setErrorHandler((err: FastifyError | ProtocolError, request, reply) => {
@@ -139,7 +140,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
-  const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn });
+  const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn },
+    async (seg) => { if (seg.questionId) await core.questions.progress(seg.room, seg.questionId, seg.text, seg.final); });
 
   // Every instance sweeps; the placement lock makes one of them act at a time.
   const cloudwatch = config.cloudwatchNamespace ? new FleetCloudWatch(core, config.cloudwatchNamespace) : null;

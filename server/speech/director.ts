@@ -31,6 +31,8 @@ export class Director {
     private readonly emit: (room: string, event: RoomEvent) => Promise<void>,
     private readonly log: Logger,
     opts: DirectorOptions,
+    /** Told of every line put on air (question status, answers to bots). */
+    private readonly onAir: (seg: SegmentReady) => Promise<void> = async () => undefined,
   ) {
     this.p = opts.prefix;
     this.worker = new Worker<SegmentReady>(QUEUES.segments, (job) => this.process(job), {
@@ -76,6 +78,7 @@ export class Director {
     const host = await this.placement.hostFor(seg.room);
     if (host) await this.delivery.deliver(host.sessionId, { type: 'speech.segment', segment });
     else this.log.warn({ room: seg.room, segmentId: seg.segmentId }, 'no render host: segment not played');
+    await this.onAir(seg).catch((err: Error) => this.log.warn({ err: err.message, segmentId: seg.segmentId }, 'on-air bookkeeping failed'));
     await this.emit(seg.room, {
       kind: 'answer.sentence', segmentId: seg.segmentId, segmentSeq, text: seg.text, final: seg.final,
       ...(seg.questionId ? { questionId: seg.questionId } : {}),

@@ -39,11 +39,41 @@ export class QuestionIntake {
     private readonly queues: SpeechQueues,
     private readonly emit: (room: string, event: RoomEvent) => Promise<void>,
     private readonly opts: IntakeOptions,
+    /** Sends a frame to a client session (bots hear back when their question is answered). */
+    private readonly deliver: (sessionId: string, frame: object) => Promise<boolean> = async () => false,
   ) {}
 
   private questionsKey(room: string) { return `${this.opts.prefix}:room:${room}:questions`; }
+  private answerKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:answer`; }
+  private askersKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:askers`; }
 
-  async ask(roomId: string, user: { id: string; name: string }, text: string): Promise<{ questionId: string; status: QuestionStatus }> {
+  private async remember(roomId: string, questionId: string, replyTo: string | undefined): Promise<void> {
+    if (!replyTo) return;
+    await this.redis.multi().sadd(this.askersKey(roomId, questionId), replyTo).expire(this.askersKey(roomId, questionId), 3600).exec();
+  }
+
+  /**
+   * A line of an answer went on air: the question is being answered; with the last line it
+   * is answered, and every bot session that asked it gets the whole answer's text.
+   */
+  async progress(roomId: string, questionId: string, sentence: string, final: boolean): Promise<void> {
+    const answerKey = this.answerKey(roomId, questionId);
+    const [[, spoken]] = (await this.redis.multi().rpush(answerKey, sentence).expire(answerKey, 3600).exec()) as [[null, number]];
+    if (spoken !== 1 && !final) return;
+    const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
+    if (!raw) return;
+    const info = JSON.parse(raw) as QuestionInfo;
+    info.status = final ? 'answered' : 'answering';
+    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
+    await this.emit(roomId, { kind: 'question', question: info });
+    if (!final) return;
+    const text = (await this.redis.lrange(answerKey, 0, -1)).join(' ');
+    for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
+      await this.deliver(sessionId, { type: 'question.answered', questionId, text });
+    }
+  }
+
+  async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string): Promise<{ questionId: string; status: QuestionStatus }> {
     const room = await this.rooms.get(roomId);
     const clean = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
     if (!clean) throw new ProtocolError('invalid_message', 'the question is empty');
@@ -68,6 +98,7 @@ export class QuestionIntake {
         await this.redis.hset(this.questionsKey(roomId), originalId, JSON.stringify(original));
         await this.emit(roomId, { kind: 'question', question: original });
       }
+      await this.remember(roomId, originalId, replyTo);
       return { questionId: originalId, status: 'duplicate' };
     }
 
@@ -75,6 +106,7 @@ export class QuestionIntake {
     const info: QuestionInfo = { questionId, room: roomId, user, text: clean, status, askedBy: 1, receivedAt: Date.now() };
     await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
     await this.redis.expire(this.questionsKey(roomId), 7 * 24 * 3600);
+    await this.remember(roomId, questionId, replyTo);
     if (status === 'queued') await this.queues.answer({ room: roomId, questionId, question: clean, context: answerContext(room) });
     await this.emit(roomId, { kind: 'question', question: info });
     return { questionId, status };

@@ -12,7 +12,7 @@ export function botHandler(core: ServerCore) {
       await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
       return;
     }
-    const { questionId, status } = await core.questions.ask(room, msg.user, msg.text);
+    const { questionId, status } = await core.questions.ask(room, msg.user, msg.text, conn.sessionId);
     core.metrics.questions.inc({ status });
     await core.delivery.deliver(conn.sessionId, { type: 'question.ack', ref: msg.id, questionId, status });
   };

@@ -64,6 +64,12 @@ describe('a viewer question becomes speech at the render host', () => {
     expect(first.timeline.words.map((w) => w.text.toLowerCase())).toContain('museum');
     expect(first.timeline.visemes.some((v) => v.viseme === 'PP')).toBe(true); // the m of "museum"
     expect(first.timeline.visemes.every((v) => v.timeMs <= first.durationMs)).toBe(true);
+
+    // The bot that asked hears the whole answer once it is on air; the question is answered.
+    const answered = await bot.next((f) => f.type === 'question.answered');
+    expect(answered).toMatchObject({ questionId: ack.questionId, text: 'The museum opens at nine in the morning. Entry is free on Sundays.' });
+    const [question] = await srv.core.questions.list('tour');
+    expect(question!.status).toBe('answered');
   });
 
   it('an identical question from another viewer is grouped, not answered twice', async () => {
