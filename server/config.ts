@@ -6,7 +6,6 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 export const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Port,
-  publicUrl: Type.String({ pattern: '^https?://' }),
   redisUrl: Type.String({ pattern: '^rediss?://' }),
   redisPrefix: Type.String({ pattern: '^[a-zA-Z0-9_{}:-]+$' }),
   dataDir: Type.String({ minLength: 1 }),
@@ -33,7 +32,7 @@ export type Config = Static<typeof ConfigSchema>;
 
 /** Env variable behind each setting, so an error names what the user has to fix. */
 const ENV: Record<keyof Config, string> = {
-  host: 'HOST', port: 'PORT', publicUrl: 'LIVEHOST_PUBLIC_URL', redisUrl: 'REDIS_URL',
+  host: 'HOST', port: 'PORT', redisUrl: 'REDIS_URL',
   redisPrefix: 'LIVEHOST_REDIS_PREFIX', dataDir: 'LIVEHOST_DATA_DIR', jwtSecret: 'LIVEHOST_JWT_SECRET',
   publishSecret: 'LIVEHOST_PUBLISH_SECRET', rtmpUrl: 'LIVEHOST_RTMP_URL', previewUrl: 'LIVEHOST_PREVIEW_URL',
   logLevel: 'LOG_LEVEL', wsRatePerSecond: 'LIVEHOST_WS_RATE', wsBurst: 'LIVEHOST_WS_BURST',
@@ -52,7 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const defaults: Config = {
     host: '127.0.0.1',
     port,
-    publicUrl: `http://127.0.0.1:${port}`,
     redisUrl: 'redis://127.0.0.1:6379',
     redisPrefix: 'livehost',
     dataDir: './data',
