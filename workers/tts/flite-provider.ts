@@ -57,9 +57,12 @@ export class FliteProvider implements VoiceProvider {
     if (!this.supports(req.language)) throw new UnsupportedLanguageError(req.language, this.name);
     const voice = VOICE_CATALOG[req.voice].flite ?? 'slt';
     const prosody = resolveProsody(req.prosody);
-    const base = ['-voice', voice];
+    // The word list and the words-alone phones only need flite's lexicon and text rules,
+    // which every bundled voice shares; kal loads in a quarter of the time of the
+    // clustergen voices, and the words-alone run is on the line's critical path.
+    const base = ['-voice', 'kal'];
     const shaped = [
-      ...base,
+      '-voice', voice,
       '--setf', `duration_stretch=${SPEED_MAP[prosody.speed].fliteStretch}`,
       // f0_shift scales the clustergen voices' pitch contour.
       '--setf', `f0_shift=${(1 + prosody.pitch / 100).toFixed(2)}`,
