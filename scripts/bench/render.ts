@@ -113,7 +113,7 @@ async function runRoom(output: string, segments: SpeechSegment[], frames: number
   let f = 0;
   const limit = frames === 'until-done' ? Infinity : frames;
   while (f < limit && !(frames === 'until-done' && finished === segments.length && f % FPS === 0)) {
-    while (encoder.backlogFrames >= 2 || encoder.state === 'backoff') await new Promise((r) => setTimeout(r, 1));
+    while (encoder.backlogFrames >= 3 || encoder.state === 'backoff') await new Promise((r) => setTimeout(r, 1));
     if (encoder.state !== 'running') throw new Error(`encoder is ${encoder.state}`);
     const { rgba, audio } = room.renderFrame(f++);
     if (frames === 'until-done') {
