@@ -1,8 +1,9 @@
-import { IvsClient, PutMetadataCommand } from '@aws-sdk/client-ivs';
+import { PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TimedMetadataEvent, compile, redisKeys } from '../../protocol/index.js';
 import { arnRegion } from '../../protocol/aws-retry.js';
+import { IvsClients } from '../aws/ivs-clients.js';
 import { ChannelBatcher, type BatcherOptions } from './channel-batcher.js';
 import type { ChannelDirectory } from './channel-directory.js';
 import type { MetadataFeed } from './metadata-feed.js';
@@ -30,7 +31,7 @@ export interface TimedMetadataRelayOptions {
 export class TimedMetadataRelay {
   private readonly channel: string;
   private readonly batchers = new Map<string, ChannelBatcher>();
-  private readonly clients = new Map<string, IvsClient>();
+  private readonly clients: IvsClients;
   private subscriber: Redis | null = null;
   private readonly onMessage = (channel: string, message: string) => {
     if (channel !== this.channel) return;
@@ -41,6 +42,7 @@ export class TimedMetadataRelay {
   };
 
   constructor(private readonly options: TimedMetadataRelayOptions) {
+    this.clients = new IvsClients(this.options.ivsClient);
     this.channel = redisKeys(options.prefix).timedMetadata;
   }
 
@@ -77,11 +79,6 @@ export class TimedMetadataRelay {
   }
 
   private client(region: string): IvsClient {
-    let c = this.clients.get(region);
-    if (!c) {
-      c = this.options.ivsClient?.(region) ?? new IvsClient({ region, maxAttempts: 1 });
-      this.clients.set(region, c);
-    }
-    return c;
+    return this.clients.for(region);
   }
 }

@@ -1,4 +1,5 @@
-import { GetStreamCommand, IvsClient } from '@aws-sdk/client-ivs';
+import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { IvsClients } from '../aws/ivs-clients.js';
 import type { Logger } from 'pino';
 import { arnRegion, describeAwsError, retryThrottled, type RetryOptions } from '../../protocol/aws-retry.js';
 import type { ChannelDirectory } from '../metadata/channel-directory.js';
@@ -24,10 +25,12 @@ export interface ViewerCountPollerOptions {
 export class ViewerCountPoller {
   private counts = new Map<string, ViewerCount>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly clients = new Map<string, IvsClient>();
+  private readonly clients: IvsClients;
   private polling: Promise<void> | null = null;
 
-  constructor(private readonly options: ViewerCountPollerOptions) {}
+  constructor(private readonly options: ViewerCountPollerOptions) {
+    this.clients = new IvsClients(options.ivsClient);
+  }
 
   start(): void {
     if (this.timer) return;
@@ -76,11 +79,6 @@ export class ViewerCountPoller {
   }
 
   private client(region: string): IvsClient {
-    let c = this.clients.get(region);
-    if (!c) {
-      c = this.options.ivsClient?.(region) ?? new IvsClient({ region, maxAttempts: 1 });
-      this.clients.set(region, c);
-    }
-    return c;
+    return this.clients.for(region);
   }
 }
