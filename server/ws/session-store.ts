@@ -63,8 +63,10 @@ export class SessionStore {
     }
   }
 
-  private sessKey(id: string) { return `${this.prefix}:sess:${id}`; }
-  private outKey(id: string) { return `${this.prefix}:sess:${id}:out`; }
+  // One hash tag per session: its record and outbox share a Redis Cluster slot, so the
+  // scripts that touch both stay legal on a cluster.
+  private sessKey(id: string) { return `${this.prefix}:sess:{${id}}`; }
+  private outKey(id: string) { return `${this.prefix}:sess:{${id}}:out`; }
   /** The bus channel the instance holding a session's socket listens on. */
   channel(id: string) { return `${this.prefix}:bus:s:${id}`; }
 
