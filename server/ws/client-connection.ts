@@ -95,6 +95,10 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     this.held ??= [];
   }
 
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
   /** Sends the replay, then numbers and sends what arrived meanwhile, after `lastSeq`. */
   release(lastSeq: number, replay: Array<{ seq: number; raw: string }>): void {
     for (const f of replay) this.sendRaw(f.raw);

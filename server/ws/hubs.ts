@@ -32,7 +32,9 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
     if (q.session && Number.isInteger(lastSeq) && lastSeq >= 0) {
       const record = await core.sessions.get(q.session);
       // A session resumes only for the same role and identity; anything else starts afresh.
-      if (record && record.role === role && record.subject === subjectOf(claims) && lastSeq <= record.seq) {
+      // lastSeq may be ahead of what was recorded (frames sent just before a crash): the
+      // new holder then numbers on from the client's lastSeq.
+      if (record && record.role === role && record.subject === subjectOf(claims)) {
         await core.bus.publish(`s:${record.sessionId}`, { ctl: 'replaced' } satisfies Control);
         core.local.get(record.sessionId)?.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
         return { record, lastSeq };
@@ -46,8 +48,16 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       const claims = request.claims!;
       // Frames that arrive while the session is being opened are handled after it.
       const early: Array<[Buffer, boolean]> = [];
-      const onEarly = (data: Buffer, isBinary: boolean) => early.push([data, isBinary]);
+      const onEarly = (data: Buffer, isBinary: boolean) => {
+        // Opening takes milliseconds; a client that floods before its welcome is cut off.
+        if (early.length >= core.config.wsBurst) socket.close(CLOSE_CODES.policyViolation, 'too many frames before welcome');
+        else early.push([data, isBinary]);
+      };
       socket.on('message', onEarly);
+      // A socket can close while its session is still being opened; remember that.
+      let onClosed: () => void = () => { onClosed = () => undefined; closedEarly = true; };
+      let closedEarly = false;
+      socket.on('close', () => onClosed());
 
       const { record, lastSeq } = await openSession(role, claims, request);
       const log = core.log.child({ session: record.sessionId, role });
@@ -73,9 +83,12 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
 
       socket.off('message', onEarly);
       socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
-      socket.on('close', () => {
+      const cleanup = () => {
         conn.state = 'closed';
         core.metrics.connections.dec({ role });
+        // Closed before the replay went out: what arrived meanwhile is numbered and recorded
+        // (not sent), so the next resume still gets it.
+        if (conn.holding) conn.release(Math.max(seq, lastSeq ?? seq), []);
         // Keep numbering for this session until the records are flushed and the bus
         // subscription is gone: frames for it then go to its outbox in Redis instead.
         void (async () => {
@@ -84,7 +97,9 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
           await unsubscribe().catch(() => undefined);
           await core.sessions.detach(record.sessionId).catch(() => undefined);
         })();
-      });
+      };
+      if (closedEarly) return cleanup();
+      onClosed = cleanup;
 
       const resumeFrom = lastSeq ?? seq;
       const replay = lastSeq !== null ? await core.sessions.since(record.sessionId, lastSeq) : [];
