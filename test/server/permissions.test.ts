@@ -26,6 +26,9 @@ const ROUTES: Array<{ method: string; url: string; body?: unknown; allowed: Who[
   { method: 'GET', url: '/api/rooms/show/destinations', allowed: ['admin', 'operator'] },
   { method: 'POST', url: '/api/rooms/show/destinations', body: { id: 'yt', kind: 'rtmp', url: 'rtmp://127.0.0.1:1/live/x' }, allowed: ['admin', 'operator'] },
   { method: 'DELETE', url: '/api/rooms/show/destinations/none', allowed: ['admin', 'operator'] },
+  { method: 'POST', url: '/api/rooms/show/destinations/none/viewer-token', allowed: ['admin', 'operator', 'viewer'] },
+  { method: 'GET', url: '/api/rooms/show/recordings', allowed: ['admin', 'operator'] },
+  { method: 'GET', url: '/api/public/rooms', allowed: ['admin', 'operator', 'render-host', 'bot', 'viewer', 'anonymous'] },
 ];
 
 const WS: Record<string, Who[]> = {
