@@ -76,8 +76,8 @@ export const DestinationHealth = Type.Object({
 }, { additionalProperties: false });
 export type DestinationHealth = Static<typeof DestinationHealth>;
 
-/** What the API shows of a destination: never a stream key, never a keyed URL. */
-export const DestinationView = Type.Object({
+/** What every form of a destination says about it; none of it is secret. */
+const DestinationFacts = {
   id: DestinationId,
   room: RoomId,
   kind: Type.Union([Type.Literal('rtmp'), Type.Literal('ivs-channel'), Type.Literal('ivs-stage')]),
@@ -90,8 +90,10 @@ export const DestinationView = Type.Object({
   /** True when the project created the IVS resource (and so may delete it). */
   provisioned: Type.Boolean(),
   createdAt: Type.Number(),
-  health: DestinationHealth,
-}, { additionalProperties: false });
+};
+
+/** What the API shows of a destination: never a stream key, never a keyed URL. */
+export const DestinationView = Type.Object({ ...DestinationFacts, health: DestinationHealth }, { additionalProperties: false });
 export type DestinationView = Static<typeof DestinationView>;
 
 export const DestinationList = Type.Object({ destinations: Type.Array(DestinationView) }, { additionalProperties: false });
@@ -108,18 +110,9 @@ export type SealedSecret = Static<typeof SealedSecret>;
 
 /** A destination as kept in Redis (`redisKeys().destinations(room)`): the push URL sealed. */
 export const StoredDestination = Type.Object({
-  id: DestinationId,
-  room: RoomId,
-  kind: DestinationView.properties.kind,
-  target: Type.String(),
+  ...DestinationFacts,
   /** The full rtmp(s) URL with its stream key, sealed with the room and id as associated data. */
   url: SealedSecret,
-  channelArn: Type.Optional(Type.String()),
-  playbackUrl: Type.Optional(Type.String()),
-  stageArn: Type.Optional(Type.String()),
-  ingestConfigurationArn: Type.Optional(Type.String()),
-  provisioned: Type.Boolean(),
-  createdAt: Type.Number(),
 }, { additionalProperties: false });
 export type StoredDestination = Static<typeof StoredDestination>;
 

@@ -1,3 +1,5 @@
+import { CodedError } from '../protocol/coded-error.js';
+
 /** Errors the render bridge raises, each with a stable code for logs and acks. */
 export const BRIDGE_ERROR_CODES = {
   config: 'A configuration variable is missing or invalid.',
@@ -9,11 +11,8 @@ export const BRIDGE_ERROR_CODES = {
 } as const;
 export type BridgeErrorCode = keyof typeof BRIDGE_ERROR_CODES;
 
-export class BridgeError extends Error {
-  constructor(readonly code: BridgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BridgeError';
-  }
+export class BridgeError extends CodedError<BridgeErrorCode> {
+  override name = 'BridgeError';
 }
 
 export class ConfigError extends BridgeError {

@@ -1,3 +1,5 @@
+import { CodedError } from '../protocol/coded-error.js';
+
 export const GATEWAY_ERROR_CODES = {
   config: 'A setting is missing or invalid; the message names the environment variable.',
   already_running: 'node-media-server keeps its state in module globals: one gateway per process.',
@@ -5,9 +7,6 @@ export const GATEWAY_ERROR_CODES = {
 } as const;
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
 
-export class GatewayError extends Error {
+export class GatewayError extends CodedError<GatewayErrorCode> {
   override readonly name = 'GatewayError';
-  constructor(readonly code: GatewayErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
