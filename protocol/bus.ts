@@ -82,6 +82,20 @@ export const SegmentReady = Type.Object({
 }, { additionalProperties: false });
 export type SegmentReady = Static<typeof SegmentReady>;
 
+/**
+ * Queued on `segments` as job `answer.end` when an answer stopped without a line marked
+ * final (a rejected or cut-off tail, or a splitter that emitted the last line before the
+ * stream ended): once `lines` lines are on air, the answer is complete.
+ */
+export const ANSWER_END_JOB = 'answer.end';
+export const AnswerEnd = Type.Object({
+  room: RoomId,
+  answerId: EntityId,
+  questionId: Type.Optional(EntityId),
+  lines: Type.Integer({ minimum: 1 }),
+}, { additionalProperties: false });
+export type AnswerEnd = Static<typeof AnswerEnd>;
+
 export const StreamEvent = Type.Object({
   room: RoomId,
   state: Type.Union([Type.Literal('live'), Type.Literal('offline')]),

@@ -141,7 +141,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn },
-    async (seg) => { if (seg.questionId) await core.questions.progress(seg.room, seg.questionId, seg.text, seg.final); });
+    async (seg) => { if (seg.questionId) await core.questions.progress(seg.room, seg.questionId, seg.text, seg.final); },
+    async (room, questionId) => { if (questionId) await core.questions.finish(room, questionId); });
 
   // Every instance sweeps; the placement lock makes one of them act at a time.
   const cloudwatch = config.cloudwatchNamespace ? new FleetCloudWatch(core, config.cloudwatchNamespace) : null;

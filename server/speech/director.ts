@@ -1,12 +1,13 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { QUEUES, compile, redisKeys, SegmentReady, type RoomEvent, type SpeechSegment } from '../../protocol/index.js';
+import { ANSWER_END_JOB, AnswerEnd, QUEUES, compile, redisKeys, SegmentReady, type RoomEvent, type SpeechSegment } from '../../protocol/index.js';
 import type { Delivery } from '../ws/delivery.js';
 import type { Placement } from '../rooms/placement.js';
 import { withLock } from '../rooms/redis-lock.js';
 
 const validSegment = compile(SegmentReady);
+const validEnd = compile(AnswerEnd);
 
 export interface DirectorOptions {
   prefix: string;
@@ -21,7 +22,7 @@ export interface DirectorOptions {
  * under a Redis lock, so any instance may run the director and order still holds.
  */
 export class Director {
-  private readonly worker: Worker<SegmentReady>;
+  private readonly worker: Worker<SegmentReady | AnswerEnd>;
   private readonly p: string;
 
   constructor(
@@ -33,9 +34,12 @@ export class Director {
     opts: DirectorOptions,
     /** Told of every line put on air (question status, answers to bots). */
     private readonly onAir: (seg: SegmentReady) => Promise<void> = async () => undefined,
+    /** Told once an answer whose last line was not marked final is fully on air. */
+    private readonly onAnswerEnd: (room: string, questionId: string | undefined) => Promise<void> = async () => undefined,
   ) {
     this.p = opts.prefix;
-    this.worker = new Worker<SegmentReady>(QUEUES.segments, (job) => this.process(job), {
+    this.worker = new Worker<SegmentReady | AnswerEnd>(QUEUES.segments, (job) => (job.name === ANSWER_END_JOB
+      ? this.end(job as Job<AnswerEnd>) : this.process(job as Job<SegmentReady>)), {
       connection: opts.connection, prefix: redisKeys(opts.prefix).bullPrefix, concurrency: opts.concurrency ?? 8,
     });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'director worker error'));
@@ -62,7 +66,33 @@ export class Director {
         await this.redis.multi().hdel(pending, String(next)).set(nextKey, next + 1, 'EX', 3600).exec();
         next += 1;
       }
+      await this.endIfComplete(seg.room, seg.answerId, next);
     }, { ttlMs: 10_000, waitMs: 10_000 });
+  }
+
+  /** An answer ended without a final line: complete it once its lines are all on air. */
+  async end(job: Job<AnswerEnd>): Promise<void> {
+    const check = validEnd.check(job.data);
+    if (!check.ok) {
+      this.log.error({ jobId: job.id, error: check.error }, 'invalid answer end dropped');
+      return;
+    }
+    const end = check.value;
+    await withLock(this.redis, this.key(end.room, 'lock:director'), async () => {
+      await this.redis.set(this.key(end.room, `answer:${end.answerId}:end`), JSON.stringify(end), 'EX', 3600);
+      const next = Number((await this.redis.get(this.key(end.room, `answer:${end.answerId}:next`))) ?? 0);
+      await this.endIfComplete(end.room, end.answerId, next);
+    }, { ttlMs: 10_000, waitMs: 10_000 });
+  }
+
+  /** Must run under the room's lock. */
+  private async endIfComplete(room: string, answerId: string, onAir: number): Promise<void> {
+    const raw = await this.redis.get(this.key(room, `answer:${answerId}:end`));
+    if (!raw) return;
+    const end = JSON.parse(raw) as AnswerEnd;
+    if (onAir < end.lines) return;
+    await this.redis.del(this.key(room, `answer:${answerId}:end`));
+    await this.onAnswerEnd(room, end.questionId).catch((err: Error) => this.log.warn({ err: err.message, answerId }, 'answer end bookkeeping failed'));
   }
 
   private async putOnAir(seg: SegmentReady): Promise<void> {

@@ -60,17 +60,26 @@ export class QuestionIntake {
     const answerKey = this.answerKey(roomId, questionId);
     const [[, spoken]] = (await this.redis.multi().rpush(answerKey, sentence).expire(answerKey, 3600).exec()) as [[null, number]];
     if (spoken !== 1 && !final) return;
-    const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
-    if (!raw) return;
-    const info = JSON.parse(raw) as QuestionInfo;
-    info.status = final ? 'answered' : 'answering';
-    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
-    await this.emit(roomId, { kind: 'question', question: info });
-    if (!final) return;
-    const text = (await this.redis.lrange(answerKey, 0, -1)).join(' ');
+    if (final) return this.finish(roomId, questionId);
+    await this.setStatus(roomId, questionId, 'answering');
+  }
+
+  /** The whole answer is on air: the question is answered and the bots that asked hear it. */
+  async finish(roomId: string, questionId: string): Promise<void> {
+    await this.setStatus(roomId, questionId, 'answered');
+    const text = (await this.redis.lrange(this.answerKey(roomId, questionId), 0, -1)).join(' ');
     for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
       await this.deliver(sessionId, { type: 'question.answered', questionId, text });
     }
+  }
+
+  private async setStatus(roomId: string, questionId: string, status: QuestionStatus): Promise<void> {
+    const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
+    if (!raw) return;
+    const info = JSON.parse(raw) as QuestionInfo;
+    info.status = status;
+    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
+    await this.emit(roomId, { kind: 'question', question: info });
   }
 
   async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string): Promise<{ questionId: string; status: QuestionStatus }> {

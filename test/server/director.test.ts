@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUES, redisKeys, type SegmentReady } from '../../protocol/index.js';
+import { ANSWER_END_JOB, QUEUES, redisKeys, type AnswerEnd, type SegmentReady } from '../../protocol/index.js';
 import { cleanup, startServer, type TestServer } from '../helpers/server.js';
 import { redisUrl } from '../helpers/redis.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -54,5 +54,28 @@ describe('director', () => {
     expect(segments.map((s) => s.segmentSeq)).toEqual([1, 2, 3]);
     const sentences = await op.next((f) => f.type === 'room.event' && (f.event as { kind: string; final?: boolean }).final === true);
     expect(sentences.event).toMatchObject({ kind: 'answer.sentence', segmentId: 'q-1.2' });
+  });
+
+  it('an answer that ended without a final line is completed by its end marker, even one that arrives first', async () => {
+    srv = await startServer();
+    await srv.core.rooms.create({ id: 'show' });
+    const bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['show'] }));
+    closers.push(async () => bot.close());
+    bot.send({ type: 'question', id: 'q', user: { id: 'v', name: 'V' }, text: 'Is it on sale?' });
+    const { questionId } = await bot.next((f) => f.type === 'question.ack') as unknown as { questionId: string };
+
+    const conn = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue<SegmentReady | AnswerEnd>(QUEUES.segments, { connection: conn, prefix: redisKeys(srv.prefix).bullPrefix });
+    closers.push(async () => { await queue.close(); await conn.quit(); });
+    const lineOf = (index: number) => ({ ...line(questionId, index, false), text: index === 0 ? 'Yes it is.' : 'Half price today.' });
+    await queue.add(ANSWER_END_JOB, { room: 'show', answerId: questionId, questionId, lines: 2 }, { jobId: `${questionId}.end` });
+    await queue.add('ready', lineOf(0), { jobId: `${questionId}.0` });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bot.frames.some((f) => f.type === 'question.answered')).toBe(false);
+    expect((await srv.core.questions.list('show'))[0]!.status).toBe('answering');
+    await queue.add('ready', lineOf(1), { jobId: `${questionId}.1` });
+    const answered = await bot.next((f) => f.type === 'question.answered');
+    expect(answered).toMatchObject({ questionId, text: 'Yes it is. Half price today.' });
+    expect((await srv.core.questions.list('show'))[0]!.status).toBe('answered');
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { QUEUES, redisKeys, type AnswerContext, type KnowledgeBase, type QaJobData, type TtsJobData } from '../../protocol/index.js';
+import { ANSWER_END_JOB, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData } from '../../protocol/index.js';
 import { startOpenAiServer, type OpenAiServer } from '../../test/helpers/openai-server.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import type { QaJobResult } from './answer-question.js';
@@ -134,6 +134,12 @@ describe('qa worker', () => {
       { index: 1, reason: 'blocklist', detail: 'matches /casino/', text: 'Our sponsor is a CASINO downtown.' },
     ]);
     expect(result.finalSegmentId).toBeNull();
+    // No line carries final, so the director is told how many lines the answer has.
+    const segments = new Queue<AnswerEnd>(QUEUES.segments, { connection: harness.redis, prefix: redisKeys(harness.prefix).bullPrefix });
+    const end = await segments.getJob('q-block.end');
+    await segments.close();
+    expect(end?.name).toBe(ANSWER_END_JOB);
+    expect(end?.data).toEqual({ room: 'room-1', answerId: 'q-block', questionId: 'q-block', lines: 1 });
   });
 
   it('says the fallback line when the first sentence is rejected', async () => {

@@ -1,7 +1,8 @@
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type TtsJobData } from '../../protocol/index.js';
+import { ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
+import { segmentJobId } from '../tts/tts-worker.js';
 import type { AnswerProvider } from './answer-provider.js';
 import { AnswerAbortedError, answerQuestion, type QaJobResult } from './answer-question.js';
 import type { KbProvider } from './kb-provider.js';
@@ -51,6 +52,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
   await Promise.all([commands.connect(), workerConnection.connect()]);
 
   const ttsQueue = new Queue<TtsJobData>(QUEUES.tts, { connection: commands, prefix: bullPrefix });
+  const segmentsQueue = new Queue<AnswerEnd>(QUEUES.segments, { connection: commands, prefix: bullPrefix });
   ttsQueue.on('error', (err) => log.error({ err }, 'tts queue error'));
   const kbStore = new KbStore(commands, prefix, log);
   const active = new Set<AbortController>();
@@ -75,7 +77,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     active.add(controller);
     try {
       const kb = await kbStore.load(data.room);
-      return await answerQuestion(data, {
+      const result = await answerQuestion(data, {
         provider: pickProvider(data.context.answers),
         kb,
         signal: controller.signal,
@@ -84,6 +86,12 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
           await ttsQueue.add('tts', line, ttsJobOptions(line.segmentId, line.priority));
         },
       });
+      // No line carries final: tell the director how many lines the answer has.
+      if (result.segments.length > 0 && !result.finalSegmentId) {
+        const end: AnswerEnd = { room: data.room, answerId: data.questionId, questionId: data.questionId, lines: result.segments.length };
+        await segmentsQueue.add(ANSWER_END_JOB, end, { jobId: segmentJobId(`${data.questionId}.end`), removeOnComplete: { age: 3600 } });
+      }
+      return result;
     } catch (err) {
       if (err instanceof AnswerAbortedError) {
         // Shutting down mid-answer: back to the queue without spending an attempt; the
@@ -126,6 +134,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
         clearTimeout(timer);
       }
       await ttsQueue.close();
+      await segmentsQueue.close();
       await Promise.allSettled([commands.quit(), workerConnection.quit()]);
       log.info('qa worker stopped');
     },
