@@ -98,7 +98,11 @@ export const SpeechSegment = Type.Object({
   audio: AudioRef,
   durationMs: Type.Number({ minimum: 0 }),
   timeline: SpeechTimeline,
-  /** Marks the last segment of an answer, so hosts and consoles know an answer is complete. */
+  /**
+   * Marks the last segment of an answer when that is known as it is synthesized. An answer
+   * can also end without one (a single streamed line, a rejected tail): the director then
+   * completes it from the `answer.end` marker, and operators see the question answered.
+   */
   final: Type.Boolean(),
 }, { additionalProperties: false });
 export type SpeechSegment = Static<typeof SpeechSegment>;

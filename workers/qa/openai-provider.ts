@@ -137,7 +137,10 @@ export class OpenAiProvider implements AnswerProvider {
       abortWith(new LlmError(LlmErrorCode.totalTimeout, `answer not finished within ${this.opts.totalTimeoutMs} ms`)),
       this.opts.totalTimeoutMs,
     );
-    const splitter = new SentenceSplitter();
+    // The first line goes to the voice the moment its end is plain (one token sooner: it is
+    // what the viewer waits for); later lines wait for the next token so the last one is
+    // known as last. A single-line answer ends with the stream (answer.end), not a flag.
+    const splitter = new SentenceSplitter({ eager: true });
     let produced = false;
     try {
       const stream = await this.opts.client.chat.completions.create(
@@ -153,6 +156,7 @@ export class OpenAiProvider implements AnswerProvider {
         }
         for (const text of splitter.push(delta)) {
           produced = true;
+          splitter.eager = false;
           yield { text, last: false, source: 'openai' };
         }
       }

@@ -133,3 +133,30 @@ describe('SentenceSplitter', () => {
     expect(() => new SentenceSplitter({ maxChars: 5 })).toThrow(/maxChars/);
   });
 });
+
+describe('eager splitting', () => {
+  const eager = () => new SentenceSplitter({ eager: true });
+
+  it('ends a plain sentence at its full stop, before the next token arrives', () => {
+    const s = eager();
+    expect(s.push('It costs seventy nine dollars.')).toEqual(['It costs seventy nine dollars.']);
+    expect(s.push(' Today it')).toEqual([]);
+    expect(s.push(' is on sale!')).toEqual(['Today it is on sale!']);
+    expect(s.flush()).toEqual([]);
+  });
+
+  it('still waits where the full stop may not end the sentence', () => {
+    for (const text of ['It costs 3.', 'Ask Dr.', 'See fig.', 'Wait...', 'J.', 'It is approx.']) {
+      const s = eager();
+      expect(s.push(text), text).toEqual([]);
+    }
+    const s = eager();
+    expect(s.push('It costs 3.')).toEqual([]);
+    expect(s.push('50 today.')).toEqual(['It costs 3.50 today.']);
+  });
+
+  it('ends at question marks and CJK full stops at once', () => {
+    expect(eager().push('Is it red?')).toEqual(['Is it red?']);
+    expect(eager().push('价格是七十九美元。')).toEqual(['价格是七十九美元。']);
+  });
+});

@@ -14,9 +14,16 @@ export interface SentenceSplitterOptions {
    * can start early instead of waiting for a run-on sentence to end.
    */
   maxChars?: number;
+  /**
+   * End a sentence at its terminator without waiting for the next character when the end
+   * is plain ("dollars." "Really?" "好。"), so a streamed first line reaches the voice one
+   * token sooner. `push` may then return the answer's last sentence; the caller learns
+   * that the stream ended from the stream, not from `flush`.
+   */
+  eager?: boolean;
 }
 
-const DEFAULTS = { maxChars: 200 } satisfies Required<SentenceSplitterOptions>;
+const DEFAULTS = { maxChars: 200, eager: false } satisfies Required<SentenceSplitterOptions>;
 
 const LATIN_TERMINATORS = '.!?';
 const CJK_TERMINATORS = '。！？；…｡';
@@ -48,6 +55,8 @@ type Scan = { kind: 'end'; end: number } | { kind: 'pending' } | { kind: 'none' 
 
 export class SentenceSplitter {
   private readonly maxChars: number;
+  /** May be switched off mid-stream (after the first sentence, say). */
+  eager: boolean;
   private buf = '';
 
   constructor(options: SentenceSplitterOptions = {}) {
@@ -56,6 +65,7 @@ export class SentenceSplitter {
       throw new RangeError(`SentenceSplitter: maxChars must be an integer >= 20, got ${opts.maxChars}`);
     }
     this.maxChars = opts.maxChars;
+    this.eager = opts.eager;
   }
 
   /**
@@ -121,7 +131,7 @@ export class SentenceSplitter {
       while (j < buf.length && (LATIN_TERMINATORS.includes(buf[j]!) || CJK_TERMINATORS.includes(buf[j]!))) j++;
       const run = buf.slice(i, j);
       while (j < buf.length && CLOSERS.includes(buf[j]!)) j++;
-      if (j >= buf.length) return final ? { kind: 'end', end: j } : { kind: 'pending' };
+      if (j >= buf.length) return final || (this.eager && this.plainEnd(i, run)) ? { kind: 'end', end: j } : { kind: 'pending' };
 
       const cjkRun = [...run].some((c) => CJK_TERMINATORS.includes(c) && c !== '…');
       // Latin punctuation ends a sentence only before a space ("3.14", "x.com/a?b" do not).
@@ -162,6 +172,21 @@ export class SentenceSplitter {
     // An enumerator at the start of a line ("1. First").
     if (/^\d+$/u.test(word) && this.buf.slice(0, i - word.length).trim() === '') return false;
     return true;
+  }
+
+  /**
+   * Whether a terminator run at the very end of the buffer ends a sentence whatever comes
+   * next: "!", "?" or CJK stops, or one "." after a plain word (letters only, not a title,
+   * an abbreviation or an initial). Anything that could be "3." of "3.50", "Dr." or "..."
+   * still waits for the next character.
+   */
+  private plainEnd(i: number, run: string): boolean {
+    if (!SPEAKABLE.test(this.buf.slice(0, i))) return false;
+    if (/^[!?！？。；｡]+$/u.test(run)) return true;
+    if (run !== '.') return false;
+    const word = this.wordBefore(i);
+    const lower = word.toLowerCase();
+    return /^\p{L}{2,}$/u.test(word) && !NEVER_END.has(lower) && !SOFT_END.has(lower);
   }
 
   /** The word right before position `i`, without opening quotes or brackets. */
