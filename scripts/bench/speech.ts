@@ -119,7 +119,6 @@ const llm = await startOpenAiServer({
 });
 const flite = new FliteProvider();
 const overheads: number[] = [];
-const overheadsConfirmed: number[] = [];
 const firsts: number[] = [];
 const LLM_N = Number(process.env.BENCH_LLM_QUESTIONS ?? N);
 try {
@@ -134,15 +133,11 @@ try {
       const k = toTokens(firstSentence).length - 1;
       const sentenceDoneAt = llm.tokenTimes[req]![k]!;
       const llmMs = sentenceDoneAt - llm.requests[req]!.at;
-      // A streaming splitter can only know "costs 3." is a sentence and not "costs 3.50" once
-      // the next token arrives: the boundary is confirmed one token later.
-      const confirmedMs = (llm.tokenTimes[req]![k + 1] ?? sentenceDoneAt) - llm.requests[req]!.at;
       const t0 = performance.now();
       await flite.synthesize({ text: firstSentence, language: 'en-US', voice: 'en-US-female', prosody: {} });
       const ttsMs = performance.now() - t0;
       firsts.push(first - sent);
       overheads.push(first - sent - llmMs - ttsMs);
-      overheadsConfirmed.push(first - sent - confirmedMs - ttsMs);
       await new Promise((r) => setTimeout(r, 20));
     }
   });
@@ -151,5 +146,4 @@ try {
 }
 out(`2. OpenAI-compatible stream (300 ms first token, 40 tok/s): question → first segment p50=${pct(firsts, 50).toFixed(0)} ms p95=${pct(firsts, 95).toFixed(0)} ms`);
 out(`   pipeline overhead (first segment − LLM first-sentence time − its flite time)  p50=${pct(overheads, 50).toFixed(1)} ms  p95=${pct(overheads, 95).toFixed(1)} ms   goal p95 ≤ 30`);
-out(`   the same, with the sentence complete when the token confirming its end arrives (25 ms later at 40 tok/s)  p50=${pct(overheadsConfirmed, 50).toFixed(1)} ms  p95=${pct(overheadsConfirmed, 95).toFixed(1)} ms`);
 process.exit(0);
