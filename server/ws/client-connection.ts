@@ -23,6 +23,8 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   private chain: Promise<void> = Promise.resolve();
   private readonly limiter: RateLimiter;
   private readonly validators;
+  private readonly inbound;
+  private readonly outbound;
 
   constructor(
     readonly socket: WebSocket,
@@ -35,12 +37,15 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     limits: { ratePerSecond: number; burst: number },
   ) {
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.burst);
+    // Bound once: every frame counts, and resolving labels per frame is measurable at load.
+    this.inbound = metrics.messages.labels(role, 'in');
+    this.outbound = metrics.messages.labels(role, 'out');
     this.validators = messageValidators('inbound', role);
   }
 
   receive(data: RawData, isBinary: boolean): void {
     if (this.state !== 'open') return;
-    this.metrics.messages.inc({ role: this.role, direction: 'in' });
+    this.inbound.inc();
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     // ws enforces maxPayload with 1009 already; this guards fragmented frames the same way.
     if (size > MAX_FRAME_BYTES) return this.close(CLOSE_CODES.messageTooBig, 'frame too large');
@@ -80,7 +85,7 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
 
   sendRaw(raw: string): void {
     if (this.state !== 'open' || this.socket.readyState !== this.socket.OPEN) return;
-    this.metrics.messages.inc({ role: this.role, direction: 'out' });
+    this.outbound.inc();
     this.socket.send(raw);
   }
 
