@@ -1,15 +1,9 @@
 import { GatewayError } from './errors.js';
+import type { GatewayOptions } from './gateway.js';
 
-export interface GatewayConfig {
-  host: string;
-  rtmpPort: number;
-  httpPort: number;
-  publishSecret: string;
-  playAuth: boolean;
-  redisUrl: string;
-  redisPrefix: string;
-  dataDir: string;
-  publishGraceMs: number;
+/** The listener settings are the gateway's own options; the rest feeds distribution and logging. */
+export interface GatewayConfig extends Required<Pick<GatewayOptions,
+  'host' | 'rtmpPort' | 'httpPort' | 'publishSecret' | 'playAuth' | 'redisUrl' | 'redisPrefix' | 'dataDir' | 'publishGraceMs'>> {
   logLevel: string;
   /** Record every show for on-demand (`<dataDir>/recordings`). */
   recording: boolean;
