@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EntityId } from './common.js';
-import { VoiceSelection } from './speech.js';
 
 /** The original product's avatar vocabulary, kept so existing rundowns carry over. */
 export const ACTIONS = ['Idle', 'Talk1', 'Talk2', 'Talk3', 'Talk4'] as const;
@@ -52,10 +51,6 @@ export const AvatarCommand = Type.Union([
 ]);
 export type AvatarCommand = Static<typeof AvatarCommand>;
 
-/** A line an operator asks the avatar to say (goes through the tts pipeline). */
-export const SayRequest = Type.Object({
-  text: Type.String({ minLength: 1, maxLength: 2000 }),
-  voice: Type.Optional(VoiceSelection),
-  priority: Type.Optional(Type.Union([Type.Literal('urgent'), Type.Literal('script')])),
-}, { additionalProperties: false });
-export type SayRequest = Static<typeof SayRequest>;
+/** The commands that change what is seen (every command but `stop`): what a cue may carry. */
+export const VisualCommand = Type.Union(AvatarCommand.anyOf.filter((m) => m.properties.name.const !== 'stop'));
+export type VisualCommand = Exclude<AvatarCommand, { name: 'stop' }>;

@@ -30,6 +30,8 @@ export const ErrorFrame = Type.Object({
   message: Type.String(),
   /** The `id` of the client message that caused it, when it had one. */
   ref: Type.Union([Type.String(), Type.Null()]),
+  /** Present when the error comes on the session's ordered stream (decided after the fact, e.g. by a room's director). */
+  seq: Type.Optional(Type.Integer({ minimum: 0 })),
 }, { additionalProperties: false });
 export type ErrorFrame = Static<typeof ErrorFrame>;
 

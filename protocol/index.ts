@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './visemes.js';
 export * from './speech.js';
 export * from './avatar.js';
+export * from './show.js';
 export * from './messages.js';
 export * from './rest.js';
 export * from './bus.js';

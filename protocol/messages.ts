@@ -1,9 +1,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CommandId, EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
-import { AvatarCommand, AvatarLook, SayRequest } from './avatar.js';
-import { SpeechSegment, VoiceSelection } from './speech.js';
+import { AvatarCommand, AvatarLook } from './avatar.js';
+import { SayRequest, SpeechSegment, VoiceSelection } from './speech.js';
 import { ErrorFrame } from './errors.js';
 import { Language } from './common.js';
+import { LineSource, Material, ShowCommand, ShowState } from './show.js';
+import { SegmentPriority, WordTiming } from './speech.js';
 
 /** Bumped on any incompatible change to a message below. */
 export const PROTOCOL_VERSION = 1;
@@ -74,12 +76,24 @@ export const RoomEvent = Type.Union([
     kind: Type.Literal('answer.sentence'), questionId: Type.Optional(EntityId),
     segmentId: EntityId, segmentSeq: Seq, text: Type.String(), final: Type.Boolean(),
   }, { additionalProperties: false }),
+  // A line the render host reported on air: the line's words let a console follow along.
   Type.Object({
     kind: Type.Literal('speech.started'), segmentId: EntityId, mediaTimeMs: Type.Number(), hostId: HostId,
+    lineId: Type.Optional(EntityId), text: Type.Optional(Type.String()), words: Type.Optional(Type.Array(WordTiming)),
+    priority: Type.Optional(SegmentPriority), source: Type.Optional(LineSource), durationMs: Type.Optional(Type.Number()),
+    questionId: Type.Optional(EntityId),
   }, { additionalProperties: false }),
   Type.Object({
     kind: Type.Literal('speech.finished'), segmentId: EntityId, mediaTimeMs: Type.Number(),
-    interrupted: Type.Boolean(), hostId: HostId,
+    interrupted: Type.Boolean(), hostId: HostId, lineId: Type.Optional(EntityId),
+  }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('show.state'), show: ShowState }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('material'), material: Material }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('material.deleted'), materialId: Type.String() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rundown'), version: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  /** Something the director could not do (a material that failed, a cue it could not meet). */
+  Type.Object({
+    kind: Type.Literal('notice'), level: Type.Union([Type.Literal('info'), Type.Literal('warn')]), message: Type.String(),
   }, { additionalProperties: false }),
   Type.Object({
     kind: Type.Literal('host'), hostId: Type.Union([HostId, Type.Null()]),
@@ -103,8 +117,15 @@ export const OperatorReject = clientMsg('question.reject', {
   room: RoomId, questionId: EntityId, reason: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
+/** Show transport and queue control: `{type: <command name>, id, room, ...its fields}`. */
+export const OperatorShowMessages = ShowCommand.anyOf.map((member) => {
+  const { name, ...fields } = member.properties;
+  return clientMsg(name.const, { room: RoomId, ...fields });
+});
+
 export const OperatorToServer = Type.Union([
   Ping, OperatorSubscribe, OperatorUnsubscribe, OperatorCommand, OperatorSay, OperatorApprove, OperatorReject,
+  ...OperatorShowMessages,
 ]);
 export type OperatorToServer = Static<typeof OperatorToServer>;
 
@@ -134,6 +155,8 @@ export const HostRegister = clientMsg('host.register', {
   /** How many rooms this host can render at once. */
   capacity: Type.Integer({ minimum: 0, maximum: 64 }),
   capabilities: HostCapabilities,
+  /** Capacity kept for failover: rooms move here when their host is lost, never placed here first. */
+  standby: Type.Optional(Type.Boolean()),
 });
 export const HostHeartbeat = clientMsg('host.heartbeat', {
   rooms: Type.Array(RoomId, { maxItems: 64 }),
@@ -170,9 +193,15 @@ export const RoomAssign = serverMsg('room.assign', {
 export const RoomRelease = serverMsg('room.release', { room: RoomId });
 export const CommandToHost = serverMsg('command', { commandId: CommandId, room: RoomId, command: AvatarCommand });
 export const SpeechSegmentFrame = serverMsg('speech.segment', { segment: SpeechSegment });
+/**
+ * The director takes segments back: the playing one (if named) is cut on the next frame,
+ * queued ones are dropped, unknown ones are refused when they arrive. No ack: the host's
+ * speech reports say what happened.
+ */
+export const SpeechStopFrame = serverMsg('speech.stop', { room: RoomId, segmentIds: Type.Array(EntityId, { minItems: 1, maxItems: 100 }) });
 
 export const ServerToRenderHost = Type.Union([
-  Welcome, Pong, Ack, Reconnect, ErrorFrame, RoomAssign, RoomRelease, CommandToHost, SpeechSegmentFrame,
+  Welcome, Pong, Ack, Reconnect, ErrorFrame, RoomAssign, RoomRelease, CommandToHost, SpeechSegmentFrame, SpeechStopFrame,
 ]);
 export type ServerToRenderHost = Static<typeof ServerToRenderHost>;
 
@@ -195,10 +224,15 @@ export type BotToServer = Static<typeof BotToServer>;
 export const QuestionAck = serverMsg('question.ack', {
   ref: MessageId, questionId: EntityId, status: QuestionStatus,
 });
+/** Sent once the render host reported the whole answer spoken. */
 export const QuestionAnswered = serverMsg('question.answered', {
   questionId: EntityId, text: Type.String(),
 });
-export const ServerToBot = Type.Union([Welcome, Pong, Ack, Reconnect, ErrorFrame, QuestionAck, QuestionAnswered]);
+/** The question will not be answered on air (interrupted, dropped as stale, the show stopped…). */
+export const QuestionUnanswered = serverMsg('question.unanswered', {
+  questionId: EntityId, reason: Type.String(),
+});
+export const ServerToBot = Type.Union([Welcome, Pong, Ack, Reconnect, ErrorFrame, QuestionAck, QuestionAnswered, QuestionUnanswered]);
 export type ServerToBot = Static<typeof ServerToBot>;
 
 /* ---------- the per-role directions ---------- */

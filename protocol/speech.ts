@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { VISEMES } from './visemes.js';
 import { EntityId, Language, RoomId, Seq } from './common.js';
+import { VisualCommand } from './avatar.js';
 
 export const VisemeSchema = Type.Union(VISEMES.map((v) => Type.Literal(v)));
 
@@ -85,6 +86,12 @@ export const SEGMENT_PRIORITIES = ['urgent', 'answer', 'script', 'filler'] as co
 export const SegmentPriority = Type.Union(SEGMENT_PRIORITIES.map((p) => Type.Literal(p)));
 export type SegmentPriority = Static<typeof SegmentPriority>;
 
+export const SegmentCue = Type.Object({
+  atMs: Type.Number({ minimum: 0 }),
+  command: VisualCommand,
+}, { additionalProperties: false });
+export type SegmentCue = Static<typeof SegmentCue>;
+
 /** One spoken line, ready to play: what a render host receives. */
 export const SpeechSegment = Type.Object({
   segmentId: EntityId,
@@ -104,5 +111,19 @@ export const SpeechSegment = Type.Object({
    * completes it from the `answer.end` marker, and operators see the question answered.
    */
   final: Type.Boolean(),
+  /**
+   * Graphics and look changes timed on the segment's own media clock (ms from its first
+   * sample): the host applies each when its audio reaches `atMs`, so a panel lands on its
+   * word whatever the network did. A look change of the line itself has atMs 0.
+   */
+  cues: Type.Optional(Type.Array(SegmentCue, { maxItems: 40 })),
 }, { additionalProperties: false });
 export type SpeechSegment = Static<typeof SpeechSegment>;
+
+/** A line an operator asks the avatar to say (goes through the tts pipeline). */
+export const SayRequest = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 2000 }),
+  voice: Type.Optional(VoiceSelection),
+  priority: Type.Optional(Type.Union([Type.Literal('urgent'), Type.Literal('script')])),
+}, { additionalProperties: false });
+export type SayRequest = Static<typeof SayRequest>;

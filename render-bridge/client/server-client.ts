@@ -141,7 +141,7 @@ export class ServerClient {
       return;
     }
     const msg = v.value;
-    if ('seq' in msg) {
+    if ('seq' in msg && msg.seq !== undefined) {
       if (msg.seq <= this.lastSeq) return; // a replay of something already handled
       this.lastSeq = msg.seq;
     }
