@@ -10,3 +10,4 @@ export * from './bus.js';
 export * from './validate.js';
 export * from './destinations.js';
 export * from './blocklist.js';
+export * from './text-hygiene.js';

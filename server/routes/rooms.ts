@@ -10,6 +10,8 @@ import { requireAction } from '../auth/authenticate.js';
 import { canAccessRoom } from '../auth/claims.js';
 import type { ServerCore } from '../core.js';
 import { toView, type StoredRoom } from '../rooms/room-store.js';
+import { checkedRoomSettings } from '../rooms/room-settings.js';
+import { lineToSay, viewerText, viewerUser } from '../text-intake.js';
 import { newId } from '../speech/question-intake.js';
 
 const RoomParams = Type.Object({ room: RoomId });
@@ -27,7 +29,7 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
     schema: { tags: ['rooms'], summary: 'Create a room', body: CreateRoomBody, response: { 201: RoomView, ...errors } },
     preValidation: requireAction(core, 'rooms.create'),
   }, async (request, reply) => {
-    const room = await core.rooms.create(request.body);
+    const room = await core.rooms.create(checkedRoomSettings(request.body));
     await core.placement.place(room.id);
     return reply.code(201).send(await view(room));
   });
@@ -48,7 +50,7 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
   app.patch<{ Params: RoomParamsT; Body: UpdateRoomBodyT }>('/api/rooms/:room', {
     schema: { tags: ['rooms'], params: RoomParams, body: UpdateRoomBody, response: { 200: RoomView, ...errors } },
     preValidation: requireAction(core, 'rooms.update', 'room'),
-  }, async (request) => view(await core.rooms.update(request.params.room, request.body)));
+  }, async (request) => view(await core.rooms.update(request.params.room, checkedRoomSettings(request.body))));
 
   app.delete<{ Params: RoomParamsT }>('/api/rooms/:room', {
     schema: { tags: ['rooms'], params: RoomParams, response: { 204: Type.Null(), ...errors } },
@@ -81,7 +83,7 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
     const answerId = newId('say');
     const segmentId = `${answerId}.0`;
     await core.queues.say({
-      room: room.id, segmentId, answerId, index: 0, final: true, text: request.body.text,
+      room: room.id, segmentId, answerId, index: 0, final: true, text: lineToSay(request.body.text),
       language: room.language, voice: { ...room.voice, ...request.body.voice }, priority: request.body.priority ?? 'script',
     });
     return reply.code(202).send({ segmentId });
@@ -93,8 +95,8 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
   }, async (request, reply) => {
     // A viewer cannot speak for another viewer: the token, not the body, says who asks.
     const claims = request.claims!;
-    const user = claims.role === 'viewer' ? { ...request.body.user, id: `viewer-${claims.tokenId}` } : request.body.user;
-    const result = await core.questions.ask(request.params.room, user, request.body.text);
+    const user = viewerUser(claims.role === 'viewer' ? { ...request.body.user, id: `viewer-${claims.tokenId}` } : request.body.user);
+    const result = await core.questions.ask(request.params.room, user, viewerText(request.body.text));
     core.metrics.questions.inc({ status: result.status });
     return reply.code(202).send(result);
   });

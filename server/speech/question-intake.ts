@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { blocklistMatch, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
+import { sanitizeText } from '../../protocol/text-hygiene.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
 import type { SpeechQueues } from './speech-queues.js';
@@ -84,7 +85,7 @@ export class QuestionIntake {
 
   async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string): Promise<{ questionId: string; status: QuestionStatus }> {
     const room = await this.rooms.get(roomId);
-    const clean = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
+    const clean = sanitizeText(text);
     if (!clean) throw new ProtocolError('invalid_message', 'the question is empty');
     const p = this.opts.prefix;
     const userHash = createHash('sha256').update(user.id).digest('hex').slice(0, 16);

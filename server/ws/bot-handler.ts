@@ -2,6 +2,7 @@ import { ProtocolError } from '../auth/auth-error.js';
 import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
 import type { BotToServer } from '../../protocol/index.js';
+import { viewerText, viewerUser } from '../text-intake.js';
 
 export function botHandler(core: ServerCore) {
   return async (conn: ClientConnection<'bot'>, msg: BotToServer): Promise<void> => {
@@ -12,7 +13,7 @@ export function botHandler(core: ServerCore) {
       await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
       return;
     }
-    const { questionId, status } = await core.questions.ask(room, msg.user, msg.text, conn.sessionId);
+    const { questionId, status } = await core.questions.ask(room, viewerUser(msg.user), viewerText(msg.text), conn.sessionId);
     core.metrics.questions.inc({ status });
     await core.delivery.deliver(conn.sessionId, { type: 'question.ack', ref: msg.id, questionId, status });
   };

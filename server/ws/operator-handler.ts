@@ -4,6 +4,7 @@ import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
 import type { OperatorToServer } from '../../protocol/index.js';
 import { newId } from '../speech/question-intake.js';
+import { lineToSay } from '../text-intake.js';
 
 export function operatorHandler(core: ServerCore) {
   return async (conn: ClientConnection<'operator'>, msg: OperatorToServer): Promise<void> => {
@@ -39,7 +40,7 @@ export function operatorHandler(core: ServerCore) {
         const room = await core.rooms.get(msg.room);
         const answerId = newId('say');
         await core.queues.say({
-          room: msg.room, segmentId: `${answerId}.0`, answerId, index: 0, final: true, text: msg.text,
+          room: msg.room, segmentId: `${answerId}.0`, answerId, index: 0, final: true, text: lineToSay(msg.text),
           language: room.language, voice: { ...room.voice, ...msg.voice }, priority: msg.priority ?? 'script',
         });
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });

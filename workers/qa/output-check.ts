@@ -1,10 +1,12 @@
-import { compileBlocklist } from '../../protocol/index.js';
+import { blocklistHit, compileBlocklist } from '../../protocol/index.js';
 import type { AnswerContext } from '../../protocol/index.js';
 
 /**
- * The last gate before text reaches a voice. Operators write the blocklist as regex
- * sources; one that does not compile is matched as a literal, so a typo in a room's
- * settings can never crash a worker or silently disable the other patterns.
+ * The last gate before text reaches a voice. The blocklist is checked against what the
+ * voice will say (`spokenText`, the same function the tts worker speaks from), in linear
+ * time (protocol/blocklist.ts). Rooms cannot be saved with a pattern that does not
+ * compile; one stored before that was checked is matched as a literal, so old settings can
+ * never crash a worker or silently disable the other patterns.
  */
 export type RejectReason = 'blocklist' | 'length';
 
@@ -20,16 +22,14 @@ export interface OutputCheck {
 }
 
 
-/** Compiles a room's blocklist; invalid sources become literal, case-insensitive matches. */
+/** Compiles a room's blocklist (cached across jobs of the same room settings). */
 export function createOutputCheck(context: Pick<AnswerContext, 'blocklist' | 'maxAnswerChars'>): OutputCheck {
   const patterns = compileBlocklist(context.blocklist);
   let spokenChars = 0;
 
   const checkBlocklist = (line: string): CheckResult => {
-    for (const { source, re } of patterns) {
-      if (re.test(line)) return { ok: false, reason: 'blocklist', detail: `matches /${source}/` };
-    }
-    return { ok: true };
+    const hit = blocklistHit(patterns, line);
+    return hit ? { ok: false, reason: 'blocklist', detail: `matches /${hit.source}/` } : { ok: true };
   };
 
   return {

@@ -1,3 +1,4 @@
+import { spokenText } from '../../protocol/text-hygiene.js';
 import { EmptyTextError } from './errors.js';
 
 /**
@@ -11,50 +12,21 @@ export interface CleanTextOptions {
   maxChars?: number;
 }
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
-};
-
-// Entities are decoded before tags are stripped, so `&lt;break/&gt;` cannot survive as a tag.
-const ENTITY = /&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi;
-const COMMENT_OR_CDATA = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)/g;
-// A tag starts with a letter, `/`, `?` or `!` right after `<`, so "1 < 2 and 3 > 2" is kept.
-const TAG = /<[/?!]?[A-Za-z][^<>]*(?:>|$)/g;
-// Emoji and pictographs, plus what binds them: skin tones, variation selectors, ZWJ, keycaps, flags, tags.
-const PICTOGRAPHS = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u{1F1E6}-\u{1F1FF}\u{E0020}-\u{E007F}]|[\u{FE00}-\u{FE0F}]|\u{200D}|\u{20E3}/gu;
-// Control, format (zero-width, bidi overrides), private-use, surrogate and unassigned code points.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Cn}]/gu;
 const SPEAKABLE = /[\p{L}\p{N}]/u;
 const SENTENCE_END = /[.!?。！？…;；]/u;
 
-function decodeEntities(text: string): string {
-  return text.replace(ENTITY, (whole, body: string) => {
-    if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
-}
-
 /**
  * Turns whatever arrived (LLM output, an operator's paste, a viewer's question) into
- * plain text a voice can read: no markup, no invisible characters, no emoji, single
- * spaces, mixed scripts kept, at most `maxChars` long, cut at a sentence or word
- * boundary. Throws EmptyTextError when nothing speakable is left.
+ * plain text a voice can read — `spokenText` from protocol/, the same text the output
+ * check and the question blocklist judge: no markup or engine syntax, no invisible
+ * characters, no emoji, single spaces, mixed scripts kept — at most `maxChars` long, cut
+ * at a sentence or word boundary. Throws EmptyTextError when nothing speakable is left.
  */
 export function cleanText(raw: string, opts: CleanTextOptions = {}): string {
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
-  let text = typeof raw === 'string' ? raw : '';
-  // Work on a bounded prefix: a 20,000-char paste cannot make the regexes below slow.
-  text = Array.from(text.slice(0, maxChars * 8)).join('');
-  text = text.normalize('NFC');
-  text = text.replace(/[\t\n\r\f\v\u2028\u2029]/g, ' ');
-  text = text.replace(COMMENT_OR_CDATA, ' ');
-  text = decodeEntities(text);
-  text = text.replace(COMMENT_OR_CDATA, ' ').replace(TAG, ' ');
-  text = text.replace(PICTOGRAPHS, '').replace(INVISIBLE, '');
-  text = text.replace(/\s+/gu, ' ').trim();
+  // Work on a bounded prefix: a 20,000-char paste cannot make the steps below slow (a
+  // surrogate pair cut in half at the end is dropped as a lone surrogate).
+  const text = spokenText(typeof raw === 'string' ? raw.slice(0, maxChars * 8) : '');
   if (!SPEAKABLE.test(text)) throw new EmptyTextError();
   return capLength(text, maxChars);
 }
