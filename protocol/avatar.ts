@@ -22,11 +22,8 @@ export const AvatarLook = Type.Object({
 }, { additionalProperties: false });
 export type AvatarLook = Static<typeof AvatarLook>;
 
-/**
- * Commands an operator sends to a room's avatar; the server relays them to the room's
- * render host in order and the host acknowledges each one.
- */
-export const AvatarCommand = Type.Union([
+/** The commands that change what is seen: what an operator sends, and what a cue may carry. */
+export const VisualCommand = Type.Union([
   Type.Object({ name: Type.Literal('action'), action: ActionSchema }, { additionalProperties: false }),
   Type.Object({ name: Type.Literal('scene'), scene: SceneSchema }, { additionalProperties: false }),
   Type.Object({ name: Type.Literal('camera'), camera: CameraSchema }, { additionalProperties: false }),
@@ -43,14 +40,18 @@ export const AvatarCommand = Type.Union([
     /** An operator-set lower third; empty clears it. */
     text: Type.String({ maxLength: 200 }),
   }, { additionalProperties: false }),
-  Type.Object({
-    name: Type.Literal('stop'),
-    /** Segments to drop; absent means stop speaking and clear the queue. */
-    segmentIds: Type.Optional(Type.Array(EntityId, { maxItems: 100 })),
-  }, { additionalProperties: false }),
 ]);
-export type AvatarCommand = Static<typeof AvatarCommand>;
+export type VisualCommand = Static<typeof VisualCommand>;
 
-/** The commands that change what is seen (every command but `stop`): what a cue may carry. */
-export const VisualCommand = Type.Union(AvatarCommand.anyOf.filter((m) => m.properties.name.const !== 'stop'));
-export type VisualCommand = Exclude<AvatarCommand, { name: 'stop' }>;
+export const StopCommand = Type.Object({
+  name: Type.Literal('stop'),
+  /** Segments to drop; absent means stop speaking and clear the queue. */
+  segmentIds: Type.Optional(Type.Array(EntityId, { maxItems: 100 })),
+}, { additionalProperties: false });
+
+/**
+ * Commands an operator sends to a room's avatar; the server relays them to the room's
+ * render host in order and the host acknowledges each one.
+ */
+export const AvatarCommand = Type.Union([...VisualCommand.anyOf, StopCommand]);
+export type AvatarCommand = Static<typeof AvatarCommand>;

@@ -33,6 +33,15 @@ export function redisKeys(prefix: string) {
     timedMetadataStash: (room: string) => `${p}room:${room}:timed-metadata`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
+    /**
+     * Milliseconds of audio a room has waiting to air (written by the room's director); a
+     * qa worker holds a new answer in BullMQ while it is over the room's limit.
+     */
+    backlog: (room: string) => `${p}show:{${room}}:backlog-ms`,
+    /** Set when an answer is cancelled (interrupted, stale, show stopped): workers stop making it. */
+    answerCancelled: (answerId: string) => `${p}answer:${answerId}:cancelled`,
+    /** Pub/sub channel: the answer id of a cancelled answer, so the qa worker making it aborts its LLM stream. */
+    answerCancelEvents: `${p}bus:answer-cancel`,
   };
 }
 
@@ -45,6 +54,10 @@ export const AnswerContext = Type.Object({
   blocklist: Type.Array(Type.String()),
   maxAnswerChars: Type.Integer(),
   voice: VoiceSelection,
+  /** Hold a new answer while the room has more than this much audio waiting to air. */
+  backlogLimitMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** An answer not started this long after its question was asked is dropped, not played late. */
+  staleAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
 }, { additionalProperties: false });
 export type AnswerContext = Static<typeof AnswerContext>;
 
@@ -53,6 +66,8 @@ export const QaJobData = Type.Object({
   questionId: EntityId,
   question: Type.String(),
   context: AnswerContext,
+  /** When the question was asked (ms since epoch): how stale a resumed answer is. */
+  askedAt: Type.Optional(Type.Number()),
 }, { additionalProperties: false });
 export type QaJobData = Static<typeof QaJobData>;
 
@@ -70,6 +85,8 @@ export const TtsJobData = Type.Object({
   voice: VoiceSelection,
   priority: SegmentPriority,
   blendshapes: Type.Optional(Type.Boolean()),
+  /** A library line synthesized ahead of air (materials, rundown lines): stored, not played. */
+  prepare: Type.Optional(Type.Object({ key: Type.String({ pattern: '^[a-f0-9]{16,64}$' }) }, { additionalProperties: false })),
 }, { additionalProperties: false });
 export type TtsJobData = Static<typeof TtsJobData>;
 
@@ -95,6 +112,23 @@ export const AnswerEnd = Type.Object({
   lines: Type.Integer({ minimum: 1 }),
 }, { additionalProperties: false });
 export type AnswerEnd = Static<typeof AnswerEnd>;
+
+/**
+ * Queued on `segments` as job `line.failed` when a tts job gave up for good: the director
+ * skips the line (an answer goes on without it) and a material shows `failed` with the reason.
+ */
+export const LINE_FAILED_JOB = 'line.failed';
+export const LineFailed = Type.Object({
+  room: RoomId,
+  segmentId: EntityId,
+  answerId: EntityId,
+  questionId: Type.Optional(EntityId),
+  index: Type.Integer({ minimum: 0 }),
+  final: Type.Boolean(),
+  prepare: Type.Optional(Type.Object({ key: Type.String() }, { additionalProperties: false })),
+  reason: Type.String({ maxLength: 500 }),
+}, { additionalProperties: false });
+export type LineFailed = Static<typeof LineFailed>;
 
 export const StreamEvent = Type.Object({
   room: RoomId,

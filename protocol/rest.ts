@@ -20,6 +20,12 @@ export const RoomSettings = Type.Object({
   /** Output check: lines matching any of these (case-insensitive regex sources) are never spoken. */
   blocklist: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
   maxAnswerChars: Type.Integer({ minimum: 20, maximum: 4000 }),
+  /** Seconds of audio the room may have waiting to air before new answers wait in the queue. */
+  backlogLimitS: Type.Integer({ minimum: 5, maximum: 3600 }),
+  /** An answer that has not started this many seconds after its question is dropped, not aired late. */
+  answerStaleS: Type.Integer({ minimum: 5, maximum: 3600 }),
+  /** A filler is not repeated within this many seconds. */
+  fillerRepeatS: Type.Integer({ minimum: 0, maximum: 24 * 3600 }),
 }, { additionalProperties: false });
 export type RoomSettings = Static<typeof RoomSettings>;
 

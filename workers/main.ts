@@ -3,7 +3,7 @@
  * Redis. Run more of these processes to scale; BullMQ spreads the jobs.
  */
 import pino from 'pino';
-import { createAssetStore } from './assets/create-asset-store.js';
+import { createAssetStore } from '../assets/create-asset-store.js';
 import { describeConfig, loadWorkersConfig, type WorkersConfig } from './config.js';
 import { KbProvider } from './qa/kb-provider.js';
 import { createOpenAiClient, OpenAiProvider } from './qa/openai-provider.js';

@@ -14,6 +14,9 @@ export const DEFAULT_ROOM: RoomSettings = {
   fallbackLine: "That's a great question. Let me come back to it in a moment.",
   blocklist: [],
   maxAnswerChars: 600,
+  backlogLimitS: 45,
+  answerStaleS: 90,
+  fillerRepeatS: 600,
 };
 
 type StoredRoom = RoomSettings & { id: string; createdAt: number };
@@ -40,7 +43,8 @@ export class RoomStore {
   async get(id: string): Promise<StoredRoom> {
     const raw = await this.redis.hget(this.roomsKey, id);
     if (!raw) throw new ProtocolError('not_found', `no room ${id}`);
-    return JSON.parse(raw) as StoredRoom;
+    // Settings added after a room was stored take their defaults.
+    return { ...DEFAULT_ROOM, ...(JSON.parse(raw) as StoredRoom) };
   }
 
   async exists(id: string): Promise<boolean> {
@@ -49,7 +53,7 @@ export class RoomStore {
 
   async list(): Promise<StoredRoom[]> {
     const all = await this.redis.hvals(this.roomsKey);
-    return all.map((r) => JSON.parse(r) as StoredRoom).sort((a, b) => a.createdAt - b.createdAt);
+    return all.map((r) => ({ ...DEFAULT_ROOM, ...(JSON.parse(r) as StoredRoom) })).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async update(id: string, patch: UpdateRoomBody): Promise<StoredRoom> {

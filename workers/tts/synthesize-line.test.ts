@@ -6,7 +6,7 @@ import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, SegmentReady, type TtsJobData } from '../../protocol/index.js';
-import { LocalDiskStore } from '../assets/local-disk-store.js';
+import { LocalDiskStore } from '../../assets/local-disk-store.js';
 import { EmptyTextError } from './errors.js';
 import { EspeakProvider } from './espeak-provider.js';
 import { FliteProvider } from './flite-provider.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { compile, SpeechTimeline, type Language, type SegmentReady, type TtsJobData } from '../../protocol/index.js';
-import { ASSET_CONTENT_TYPES, assetKeyFor } from '../assets/asset-key.js';
-import type { AssetStore } from '../assets/asset-store.js';
+import { ASSET_CONTENT_TYPES, assetKeyFor } from '../../assets/asset-key.js';
+import type { AssetStore } from '../../assets/asset-store.js';
 import { blendshapeTrack } from './blendshapes.js';
 import { UnsupportedLanguageError } from './errors.js';
 import { cleanText } from './text-cleaner.js';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, QUEUES, redisKeys, SegmentReady, type TtsJobData } from '../../protocol/index.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
-import { LocalDiskStore } from '../assets/local-disk-store.js';
+import { LocalDiskStore } from '../../assets/local-disk-store.js';
 import { EspeakProvider } from './espeak-provider.js';
 import { FliteProvider } from './flite-provider.js';
 import { timelineProblems } from './timeline-checks.js';

@@ -2,7 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { compile, QUEUES, redisKeys, SegmentReady, TtsJobData } from '../../protocol/index.js';
-import type { AssetStore } from '../assets/asset-store.js';
+import type { AssetStore } from '../../assets/asset-store.js';
 import { TtsError } from './errors.js';
 import { synthesizeLine } from './synthesize-line.js';
 import type { VoiceProviderSet } from './voice-provider-set.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Prosody, VoiceId } from '../../protocol/index.js';
+import type { Prosody, VoiceId } from '../protocol/index.js';
 
 /** A content address plus a type suffix: 64 lowercase hex digits, a dot, a known extension. */
 export const ASSET_KEY_PATTERN = /^[a-f0-9]{64}\.(wav|json)$/;

@@ -42,7 +42,7 @@ describe('LocalDiskStore', () => {
   });
 
   it('refuses keys that could name a path outside the store', async () => {
-    for (const key of ['../../etc/passwd', `../${KEY}`, 'a.wav', `${KEY}\u0000`]) {
+    for (const key of ['../etc/passwd', `../${KEY}`, 'a.wav', `${KEY}\u0000`]) {
       await expect(store.put(key, Buffer.from('x'), 'audio/wav')).rejects.toBeInstanceOf(InvalidAssetKeyError);
       await expect(store.get(key)).rejects.toBeInstanceOf(InvalidAssetKeyError);
       await expect(store.has(key)).rejects.toBeInstanceOf(InvalidAssetKeyError);
