@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Supervisor } from './supervisor.mjs';
+import { ensureConsoleBuilt } from '../console/build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.LIVEHOST_DATA_DIR ?? 'data');
@@ -165,7 +166,9 @@ async function main() {
   if (mode === 'test') {
     const steps = [
       ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+      ['typecheck console', 'npx', ['tsc', '--noEmit', '-p', 'console/tsconfig.json']],
       ['lint', 'npx', ['eslint', '.']],
+      ['console build', process.execPath, ['console/build.mjs']],
       ['vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(dataDir, 'vitest-report.json')}`]],
     ];
     let failed = [];
@@ -203,6 +206,7 @@ async function main() {
   // The local render host gets its own token, scoped to its host id.
   const hostEnv = { ...env, LIVEHOST_HOST_TOKEN: env.LIVEHOST_HOST_TOKEN ?? issue('--role', 'render-host', '--host-id', 'local-1', '--label', 'local render host') };
 
+  await ensureConsoleBuilt({ log: say });
   const present = COMPONENTS.filter(([, entry]) => existsSync(path.join(root, entry)));
   for (const [name, entry] of present) {
     supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env: name === 'render' ? hostEnv : env, cwd: root, critical: name === 'server' });

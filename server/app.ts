@@ -31,6 +31,7 @@ import { healthRoutes } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { consoleRoutes } from './routes/console.js';
+import { jobsRoutes } from './routes/jobs.js';
 
 /** Query strings may carry a token (browser WebSockets): never log them. */
 function safeUrl(url: string): string {
@@ -136,6 +137,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await publicRoutes(app, core);
   await destinationRoutes(app, core);
   await consoleRoutes(app, core);
+  await jobsRoutes(app, core);
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));

@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   'tokens.list': ['admin'],
   'tokens.revoke': ['admin'],
   'hosts.list': ['admin'],
+  'jobs.view': ['admin'],
   'ws.operator': ['admin', 'operator'],
   'ws.render-host': ['render-host'],
   'ws.bot': ['bot'],
