@@ -81,7 +81,7 @@ const DestinationFacts = {
   id: DestinationId,
   room: RoomId,
   kind: Type.Union([Type.Literal('rtmp'), Type.Literal('ivs-channel'), Type.Literal('ivs-stage')]),
-  /** `rtmps://host:443/***`: scheme, host and port only. */
+  /** `rtmps://host:443/app/***`: scheme, host, port and path without the key (`redactTarget`). */
   target: Type.String(),
   channelArn: Type.Optional(Type.String()),
   playbackUrl: Type.Optional(Type.String()),
@@ -163,8 +163,23 @@ export const TimedMetadataEvent = Type.Object({
 }, { additionalProperties: false });
 export type TimedMetadataEvent = Static<typeof TimedMetadataEvent>;
 
-/** Scheme, host and port only: anything after the host may be a stream key. */
+/**
+ * A URL as it may be shown or logged: scheme, host and port, and the path without its last
+ * segment — where RTMP services put the stream key (`rtmp://a.rtmp.youtube.com/live2/***`).
+ * Never shown: `user:password@`, the last segment, the query, the fragment. A backslash
+ * separates segments too, so a key pasted after one (`rtmp://host/app\key`) stays hidden.
+ */
 export function redactTarget(url: string): string {
-  const m = /^([a-z0-9+.-]+:\/\/[^/?#\s]*)/i.exec(url);
-  return m ? `${m[1]}/***` : '***';
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/\\?#\s]*)([^?#\s]*)/i.exec(url);
+  if (!m) return '***';
+  const [, scheme = '', authority = '', path = ''] = m;
+  // Userinfo ends at the last '@'; whatever is not plainly a host name or address is dropped.
+  const host = /^[A-Za-z0-9.:[\]-]*/.exec(authority.slice(authority.lastIndexOf('@') + 1))![0];
+  const app = path.split(/[/\\]+/).filter(Boolean).slice(0, -1);
+  return `${scheme.toLowerCase()}://${host}/${[...app, '***'].join('/')}`;
+}
+
+/** Redacts every URL in a free text (ffmpeg echoes its input and output URLs in errors). */
+export function redactUrls(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, (u) => redactTarget(u));
 }

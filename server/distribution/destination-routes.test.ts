@@ -4,7 +4,7 @@ import {
   CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamKeyCommand, IvsClient, ListStreamKeysCommand, ThrottlingException,
 } from '@aws-sdk/client-ivs';
 import { CreateIngestConfigurationCommand, CreateParticipantTokenCommand, GetStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
-import { redisKeys, type DestinationView, type StoredDestination } from '../../protocol/index.js';
+import { redactUrls, redisKeys, type DestinationView, type StoredDestination } from '../../protocol/index.js';
 import { buildRouteApp, type RouteApp } from '../../test/distribution/route-app.js';
 import { destinationRoutes } from '../routes/destinations.js';
 import { createDistribution, type Distribution } from './distribution.js';
@@ -44,7 +44,7 @@ describe('destinations REST', () => {
       name: 'livehost-show-ivs-main', latencyMode: 'LOW', type: 'BASIC', tags: { 'livehost:room': 'show', 'livehost:destination': 'ivs-main' },
     }]);
     const view = res.json<DestinationView>();
-    expect(view).toMatchObject({ id: 'ivs-main', kind: 'ivs-channel', target: `rtmps://${INGEST}:443/***`, channelArn: CHANNEL_ARN, provisioned: true, health: { state: 'idle' } });
+    expect(view).toMatchObject({ id: 'ivs-main', kind: 'ivs-channel', target: `rtmps://${INGEST}:443/app/***`, channelArn: CHANNEL_ARN, provisioned: true, health: { state: 'idle' } });
 
     const raw = await t.core.redis.hget(redisKeys(t.prefix).destinations('show'), 'ivs-main');
     expect(raw).not.toContain(KEY);
@@ -126,7 +126,7 @@ describe('destinations REST', () => {
     await sub.subscribe(redisKeys(t.prefix).destinationEvents);
     sub.on('message', (_c: string, m: string) => notices.push(m));
     const res = await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url });
-    expect(res.json<DestinationView>().target).toBe('rtmp://a.rtmp.youtube.com/***');
+    expect(res.json<DestinationView>().target).toBe('rtmp://a.rtmp.youtube.com/live2/***');
     expect((await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url })).statusCode).toBe(409);
     expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(204);
     expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(404);
@@ -134,6 +134,45 @@ describe('destinations REST', () => {
     expect(notices.map((n) => (JSON.parse(n) as { room: string }).room)).toEqual(['show', 'show']);
     await sub.quit();
     expect(everythingSaid(res.body)).not.toContain(KEY);
+  });
+
+  it('credentials in an RTMP URL, a key after a backslash or in a query are sealed, and never shown or logged', async () => {
+    const urls = {
+      userinfo: `rtmps://streamer:Hunter2Password@ingest.example.com:443/live/${KEY}`,
+      backslash: `rtmp://ingest.example.com\\${KEY}`,
+      'app-backslash': `rtmp://ingest.example.com/app\\${KEY}`,
+      query: `rtmp://ingest.example.com/live?key=${KEY}`,
+    };
+    const shown: Record<string, string> = {};
+    const bodies: string[] = [];
+    for (const [id, url] of Object.entries(urls)) {
+      const res = await call('POST', '/api/rooms/show/destinations', { id, kind: 'rtmp', url });
+      expect(res.statusCode, id).toBe(201);
+      bodies.push(res.body);
+      shown[id] = res.json<DestinationView>().target;
+      const raw = await t.core.redis.hget(redisKeys(t.prefix).destinations('show'), id);
+      expect(raw).not.toContain(KEY);
+      expect(raw).not.toContain('Hunter2Password');
+      expect(dist.store.openUrl(JSON.parse(raw!) as StoredDestination)).toBe(url);
+    }
+    expect(shown).toEqual({
+      userinfo: 'rtmps://ingest.example.com:443/live/***',
+      backslash: 'rtmp://ingest.example.com/***',
+      'app-backslash': 'rtmp://ingest.example.com/app/***',
+      query: 'rtmp://ingest.example.com/***',
+    });
+    // The gateway's health report carries its last ffmpeg error; URLs in it are redacted the same way.
+    await t.core.redis.hset(redisKeys(t.prefix).destinationHealth, 'show/userinfo', JSON.stringify({
+      state: 'retrying', bitrateKbps: 0, lastError: redactUrls(`${urls.userinfo}: Connection refused`), reconnects: 1, since: 1,
+    }));
+    const list = await call('GET', '/api/rooms/show/destinations');
+    expect(list.json<{ destinations: DestinationView[] }>().destinations.find((d) => d.id === 'userinfo')?.health.lastError)
+      .toBe('rtmps://ingest.example.com:443/live/*** Connection refused');
+    const said = everythingSaid(...bodies, list.body);
+    expect(said).not.toContain(KEY);
+    expect(said).not.toContain('Hunter2Password');
+    expect(said).not.toContain('streamer');
+    for (const id of Object.keys(urls)) await call('DELETE', `/api/rooms/show/destinations/${id}`);
   });
 
   it('removing a provisioned channel deletes it in IVS', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { DestinationRelay, type RelayOptions } from './destination-relay.js';
-import { redactUrl, type Destination, type DestinationStatus } from './destination-state.js';
+import { redactTarget } from '../../protocol/destinations.js';
+import type { Destination, DestinationStatus } from './destination-state.js';
 
 type RelayTuning = Pick<RelayOptions, 'maxAttempts' | 'backoffMs' | 'ioTimeoutMs' | 'ffmpegPath'>;
 
@@ -53,7 +54,7 @@ export class DestinationManager {
     const rooms = room ? [room] : [...new Set([...this.wanted.keys(), ...this.relays.keys()])];
     return rooms.flatMap((r) => (this.wanted.get(r) ?? []).map((d) => {
       const relay = this.relays.get(r)?.get(d.id);
-      return relay ? relay.status() : { id: d.id, room: r, state: 'idle' as const, target: redactUrl(d.url), attempts: 0, since: 0 };
+      return relay ? relay.status() : { id: d.id, room: r, state: 'idle' as const, target: redactTarget(d.url), attempts: 0, since: 0 };
     }));
   }
 

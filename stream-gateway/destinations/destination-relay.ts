@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { redactText, redactUrl, type DestinationState, type DestinationStatus } from './destination-state.js';
+import { redactTarget, redactUrls } from '../../protocol/destinations.js';
+import type { DestinationState, DestinationStatus } from './destination-state.js';
 
 export interface RelayOptions {
   id: string;
@@ -38,7 +39,7 @@ export class DestinationRelay {
     this.opts = { ...DEFAULTS, ...options };
     if (!/^rtmps?:\/\//.test(this.opts.targetUrl)) throw new TypeError(`destination ${options.id}: url must be rtmp:// or rtmps://`);
     if (this.opts.maxAttempts < 1) throw new TypeError('maxAttempts must be at least 1');
-    this.current = { id: options.id, room: options.room, state: 'idle', target: redactUrl(options.targetUrl), attempts: 0, since: Date.now() };
+    this.current = { id: options.id, room: options.room, state: 'idle', target: redactTarget(options.targetUrl), attempts: 0, since: Date.now() };
   }
 
   /** The full URL, stream key included: compare it, never log it. */
@@ -118,7 +119,7 @@ export class DestinationRelay {
         if (this.child === child) this.child = null;
         resolve();
         if (this.stopped) return;
-        this.current.lastError = redactText(stderr.trim().split('\n').slice(-3).join(' | ')) || `ffmpeg exited (${signal ?? code})`;
+        this.current.lastError = redactUrls(stderr.trim().split('\n').slice(-3).join(' | ')) || `ffmpeg exited (${signal ?? code})`;
         this.current.attempts += 1;
         if (this.current.attempts >= this.opts.maxAttempts) {
           this.opts.log.warn({ room: this.current.room, destination: this.current.id, error: this.current.lastError }, 'destination failed');

@@ -13,7 +13,7 @@ export interface DestinationStatus {
   id: string;
   room: string;
   state: DestinationState;
-  /** Where it forwards to, without its stream key: `rtmps://host:443/app/***`. */
+  /** Where it forwards to, without its stream key or credentials (protocol's `redactTarget`): `rtmps://host:443/app/***`. */
   target: string;
   /** Consecutive failed attempts; reset once a connection goes live. */
   attempts: number;
@@ -30,15 +30,4 @@ export interface Destination {
   id: string;
   /** rtmp:// or rtmps:// URL including the stream key. */
   url: string;
-}
-
-/** Scheme, host and port only: anything after the host may be a stream key. */
-export function redactUrl(url: string): string {
-  const m = /^([a-z0-9+.-]+:\/\/[^/?#\s]*)/i.exec(url);
-  return m ? `${m[1]}/***` : '***';
-}
-
-/** Redacts every URL in a free text (ffmpeg echoes its input and output URLs in errors). */
-export function redactText(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, (u) => redactUrl(u));
 }

@@ -33,7 +33,7 @@ describe('forwarding a room to RTMP destinations', () => {
     expect(states('copy')).toEqual(['connecting', 'live']);
     const token = signPlayToken(SECRET, 'show-7-copy', inOneMinute());
     expect((await probe(previewUrl(`http://127.0.0.1:${h.gateway.httpPort}/live`, 'show-7-copy', token))).codecs.sort()).toEqual(['aac', 'h264']);
-    expect(manager.statuses('show-7')[0]?.target).toBe(`rtmp://127.0.0.1:${h.gateway.rtmpPort}/***`);
+    expect(manager.statuses('show-7')[0]?.target).toBe(`rtmp://127.0.0.1:${h.gateway.rtmpPort}/live/***`);
   });
 
   it('a destination added while live that refuses connections is retried, then failed, and its key never shows', async () => {
@@ -42,13 +42,18 @@ describe('forwarding a room to RTMP destinations', () => {
     const current = manager.statuses('show-7').find((s) => s.id === 'copy');
     await manager.setDestinations('show-7', [
       { id: 'copy', url: publishUrl(`rtmp://127.0.0.1:${h.gateway.rtmpPort}/live`, 'show-7-copy', copyKey) },
-      { id: 'broken', url: `rtmp://127.0.0.1:${closed}/app/${secretKey}` },
+      // Credentials and a key pasted after a backslash: neither may reach a status or a log.
+      { id: 'broken', url: `rtmp://relay-user:relayPassw0rd@127.0.0.1:${closed}/app\\${secretKey}` },
     ]);
     const failed = await waitFor('broken failed', () => manager.statuses('show-7').find((s) => s.id === 'broken' && s.state === 'failed'));
     expect(states('broken')).toEqual(['connecting', 'retrying', 'connecting', 'failed']);
     expect(failed.attempts).toBe(2);
     expect(failed.lastError).toBeTruthy();
-    expect(JSON.stringify(seen) + lines.join('')).not.toContain(secretKey);
+    expect(failed.target).toBe(`rtmp://127.0.0.1:${closed}/app/***`);
+    const said = JSON.stringify(seen) + lines.join('');
+    expect(said).not.toContain(secretKey);
+    expect(said).not.toContain('relayPassw0rd');
+    expect(said).not.toContain('relay-user');
     // The unchanged destination was left streaming, not restarted.
     expect(current?.state).toBe('live');
     expect(states('copy')).toEqual(['connecting', 'live']);

@@ -28,7 +28,7 @@ describe('the gateway learns destinations from what the server stores', () => {
     const secret = 'live_123456_SECRETSECRET';
     await store.add('show', 'twitch', 'rtmp', { url: `rtmp://live.twitch.tv/app/${secret}`, provisioned: false });
     const status = await waitFor('manager has it', () => manager.statuses('show').find((s) => s.id === 'twitch'));
-    expect(status).toMatchObject({ state: 'idle', target: 'rtmp://live.twitch.tv/***' });
+    expect(status).toMatchObject({ state: 'idle', target: 'rtmp://live.twitch.tv/app/***' });
     await source.writeHealth();
     const [view] = await store.views('show');
     expect(view?.health).toMatchObject({ state: 'idle', reconnects: 0, lastError: null });
