@@ -82,9 +82,21 @@ export const KbEntry = Type.Object({
 }, { additionalProperties: false });
 export type KbEntry = Static<typeof KbEntry>;
 
+/**
+ * Groups of terms or phrases that mean the same in this room: `[["shipping", "delivery"],
+ * ["ANC", "active noise cancellation"]]`. Answers and question grouping treat any member
+ * of a group as any other (matched on stems, so "delivered" finds "delivery").
+ */
+export const KbSynonyms = Type.Array(
+  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 2, maxItems: 20 }),
+  { maxItems: 500 },
+);
+export type KbSynonyms = Static<typeof KbSynonyms>;
+
 export const KnowledgeBase = Type.Object({
   qa: Type.Array(KbEntry, { maxItems: 5000 }),
   facts: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { maxItems: 5000 }),
+  synonyms: Type.Optional(KbSynonyms),
 }, { additionalProperties: false });
 export type KnowledgeBase = Static<typeof KnowledgeBase>;
 

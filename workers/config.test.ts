@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MIN_CONFIDENCE } from '../retrieval/index.js';
 import { describeConfig, loadWorkersConfig } from './config.js';
 
 describe('workers config', () => {
@@ -6,7 +7,7 @@ describe('workers config', () => {
     const c = loadWorkersConfig({});
     expect(c).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'livehost', answers: 'auto', llm: null,
-      kbMinConfidence: 0.5, qaConcurrency: 4, ttsConcurrency: 2, jobLockMs: 30_000,
+      kbMinConfidence: DEFAULT_MIN_CONFIDENCE, qaConcurrency: 4, ttsConcurrency: 2, jobLockMs: 30_000,
     });
   });
 

@@ -7,7 +7,6 @@ import type { AnswerSentence } from './answer-provider.js';
 import { KbProvider } from './kb-provider.js';
 import { KbIndexCache } from './kb-index.js';
 import { KbStore } from './kb-store.js';
-import { tokenize } from './kb-tokenizer.js';
 
 const context = (over: Partial<AnswerContext> = {}): AnswerContext => ({
   language: 'en-US', persona: 'A friendly host.', answers: 'kb', fallbackLine: 'Good question! Let me check and come back to you.',
@@ -39,18 +38,6 @@ async function answer(provider: KbProvider, question: string, kb: KnowledgeBase,
   for await (const s of provider.answer(input)) out.push(s);
   return out;
 }
-
-describe('kb tokenizer', () => {
-  it('lowercases, strips diacritics and light-stems Latin words', () => {
-    expect(tokenize('Café RÉSUMÉS are Starting')).toEqual(['cafe', 'resume', 'start']);
-  });
-
-  it('cuts Chinese at question words and makes character bigrams', () => {
-    expect(tokenize('直播什么时候开始？')).toEqual(['直播', '开始']);
-    expect(tokenize('直播几点开始')).toEqual(['直播', '开始']);
-    expect(tokenize('退货')).toEqual(['退货']);
-  });
-});
 
 describe('kb provider', () => {
   const provider = new KbProvider();

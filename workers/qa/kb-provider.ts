@@ -1,18 +1,23 @@
+import { DEFAULT_MIN_CONFIDENCE } from '../../retrieval/index.js';
 import type { AnswerInput, AnswerProvider, AnswerSentence } from './answer-provider.js';
 import { KbIndexCache, type KbHit } from './kb-index.js';
 import { splitSentences } from './sentence-splitter.js';
 
 export interface KbProviderOptions {
-  /** Minimum share of the question's terms the best item must match (0..1). */
+  /**
+   * Minimum calibrated confidence (the probability that the best entry is the right
+   * answer) for answering; below it the room's fallback line is said. LIVEHOST_KB_MIN_CONFIDENCE.
+   */
   minConfidence?: number;
   indexes?: KbIndexCache;
 }
 
-const DEFAULTS = { minConfidence: 0.5 };
+const DEFAULTS = { minConfidence: DEFAULT_MIN_CONFIDENCE };
 
 /**
- * The embedded answer engine: retrieval over the room's Q&A pairs and facts. Below the
- * confidence threshold it says the room's fallback line rather than a wrong answer.
+ * The embedded answer engine: hybrid retrieval (retrieval/) over the room's Q&A pairs
+ * and facts in the room's language. Below the confidence threshold it says the room's
+ * fallback line rather than a wrong answer.
  */
 export class KbProvider implements AnswerProvider {
   readonly name = 'kb' as const;
@@ -28,14 +33,14 @@ export class KbProvider implements AnswerProvider {
     this.indexes = options.indexes ?? new KbIndexCache();
   }
 
-  /** The best item when it is confident enough, else null. */
-  best(input: Pick<AnswerInput, 'question' | 'kb'>): KbHit | null {
-    const [top] = this.indexes.get(input.kb).query(input.question, 1);
+  /** The best item when it is confident enough, else null. `language`: the room's (default en-US). */
+  best(input: Pick<AnswerInput, 'question' | 'kb'> & { language?: string }): KbHit | null {
+    const [top] = this.indexes.get(input.kb, input.language).query(input.question, 1);
     return top && top.confidence >= this.minConfidence ? top : null;
   }
 
   async *answer(input: AnswerInput): AsyncIterable<AnswerSentence> {
-    const hit = this.best(input);
+    const hit = this.best({ question: input.question, kb: input.kb, language: input.context.language });
     const source = hit ? 'kb' : 'fallback';
     const sentences = splitSentences(hit ? hit.answer : input.context.fallbackLine);
     for (let i = 0; i < sentences.length; i++) {

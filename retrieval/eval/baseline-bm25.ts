@@ -1,15 +1,12 @@
 /**
- * Terms for knowledge-base retrieval, the same for documents and questions.
- *
- * Latin text: NFKC, lowercase, diacritics stripped ("Café" = "cafe"), function words
- * dropped, a light suffix stemmer ("starts", "started", "starting" → "start").
- * Interrogatives (when/where/who/why/how) are kept: they tell "when is the show" from
- * "where is the show".
- *
- * CJK text has no spaces: a run is cut at function words and question words
- * (什么, 吗, 的 …) and each piece becomes overlapping character bigrams ("直播开始" →
- * 直播, 播开, 开始), the standard approach of CJK analyzers (Lucene's CJKAnalyzer).
+ * The engine before issue 12, kept verbatim for comparison in `npm run eval:kb`:
+ * minisearch BM25+ over lightly stemmed words (CJK bigrams), fuzzy distance 1, and a
+ * "share of the question's terms matched" confidence with threshold 0.5.
  */
+import MiniSearch from 'minisearch';
+import type { KbInput } from '../kb-retriever.js';
+
+export const BASELINE_MIN_CONFIDENCE = 0.5;
 
 const LATIN_STOP = new Set([
   // English
@@ -44,7 +41,7 @@ const CJK_STOP_SET = new Set(CJK_STOP);
 const RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[\p{L}\p{N}]+/gu;
 const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
-export function tokenize(text: string): string[] {
+function tokenize(text: string): string[] {
   const out: string[] = [];
   const normalized = text.normalize('NFKC').toLowerCase();
   for (const match of normalized.matchAll(RUN)) {
@@ -95,3 +92,76 @@ function cjkTerms(run: string, out: string[]): void {
   }
   emit();
 }
+
+
+/** One retrieved knowledge-base item. */
+interface KbHit {
+  kind: 'qa' | 'fact';
+  /** The Q&A question, or null for a fact. */
+  question: string | null;
+  /** What to say: the Q&A answer, or the fact itself. */
+  answer: string;
+  /** BM25+ score (minisearch); only comparable within one query. */
+  score: number;
+  /**
+   * Share of the question's terms that this item matched, 0..1. Unlike the score it
+   * does not grow with the size of the knowledge base, so one threshold fits all rooms.
+   */
+  confidence: number;
+}
+
+interface Doc {
+  id: number;
+  kind: 'qa' | 'fact';
+  question: string;
+  answer: string;
+}
+
+const identity = (term: string): string => term;
+
+/** A BM25+ index over one room's Q&A pairs (question weighted higher) and facts. */
+export class Bm25Baseline {
+  private readonly search: MiniSearch<Doc>;
+  private readonly docs: Doc[];
+
+  constructor(kb: KbInput) {
+    this.docs = [
+      ...kb.qa.map((e, i): Doc => ({ id: i, kind: 'qa', question: e.question, answer: e.answer })),
+      ...kb.facts.map((f, i): Doc => ({ id: kb.qa.length + i, kind: 'fact', question: '', answer: f })),
+    ];
+    this.search = new MiniSearch<Doc>({
+      fields: ['question', 'answer'],
+      tokenize,
+      processTerm: identity,
+      searchOptions: {
+        boost: { question: 3 },
+        combineWith: 'OR',
+        // A typo in a longer Latin word still matches (edit distance 1); CJK bigrams never fuzz.
+        fuzzy: (term) => (term.length >= 5 && /^[a-z]/u.test(term) ? 1 : false),
+      },
+    });
+    this.search.addAll(this.docs);
+  }
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  /** The best matches for a question, best first. */
+  query(question: string, limit = 3): KbHit[] {
+    const terms = new Set(tokenize(question));
+    if (terms.size === 0 || this.docs.length === 0) return [];
+    return this.search.search(question).slice(0, limit).map((r) => {
+      const doc = this.docs[r.id as number]!;
+      const matched = new Set(r.queryTerms.filter((t) => terms.has(t)));
+      return {
+        kind: doc.kind,
+        question: doc.kind === 'qa' ? doc.question : null,
+        answer: doc.answer,
+        score: r.score,
+        confidence: matched.size / terms.size,
+      };
+    });
+  }
+}
+

@@ -1,0 +1,125 @@
+import { Analyzer, type PreparedText } from './analyzer.js';
+import { KbRetriever, type KbInput } from './kb-retriever.js';
+import { Lexicon } from './lexicon.js';
+import {
+  LEXICAL_MODEL, logit, matchFeatures, matchProbability, matchTarget, PAIR_MODELS, SEMANTIC_MODEL,
+  type AnswerModel, type ConfidenceModel, type MatchTarget,
+} from './scoring.js';
+
+/**
+ * Question similarity for grouping viewer questions by meaning (the newsroom), with the
+ * scoring the knowledge-base answers use: the same analyzer, synonym groups, typo and
+ * stem tolerance, WordNet relations, word vectors and calibrated match model.
+ *
+ * Build one per room and keep it: `createSimilarity` loads the language's resources
+ * (shared per process; ~0.1 s the first time, once the caches exist) and indexes the
+ * room's KB vocabulary. Rebuild it when the room's knowledge base or synonyms change
+ * (e.g. keyed by the KB JSON's hash, as the qa worker's KbStore does).
+ *
+ *   const sim = createSimilarity({ language: room.language, synonyms: kb.synonyms, kb });
+ *   sim.similar('when will it arrive?', 'how long does delivery take')   // 0..1
+ *   const hit = sim.nearest(question, waiting.map((g) => g.text));        // { index, score } | null
+ *   if (hit) join(waiting[hit.index]); else openGroup(question);
+ *
+ * Scores are probabilities that the two texts ask the same thing (calibrated on the
+ * evaluation set's viewer-question/KB-question pairs); `threshold` is where grouping starts. A text
+ * is prepared once and cached (LRU), so `nearest` over ~200 waiting questions costs a
+ * few µs per candidate already seen (see `npm run eval:kb`, "grouping").
+ */
+export interface Similarity {
+  readonly language: string;
+  /** Default score from which two questions count as the same (0..1). */
+  readonly threshold: number;
+  /** Probability that `a` and `b` ask the same thing, 0..1; symmetric. */
+  similar(a: string, b: string): number;
+  /**
+   * The candidate most similar to `text` when its score reaches `minScore` (default:
+   * `threshold`), else null (also for no candidates or a text with no words).
+   */
+  nearest(text: string, candidates: readonly string[], minScore?: number): { index: number; score: number } | null;
+}
+
+export interface SimilarityOptions {
+  /** The room's language (en-US, en-GB, zh-CN, fr-FR, de-DE …). */
+  language: string;
+  /** The room's synonym groups (KnowledgeBase.synonyms). */
+  synonyms?: ReadonlyArray<readonly string[]>;
+  /** The room's knowledge base: its vocabulary weighs rare words up and resolves typos. */
+  kb?: KbInput;
+  /** Overrides the default threshold (0, 1]. */
+  threshold?: number;
+  /** Prepared texts kept (LRU); default 2,000. */
+  cacheSize?: number;
+  /** Overrides the question-pair calibration (retrieval/eval/calibrate.ts fits it). */
+  calibration?: AnswerModel;
+}
+
+/** Where two questions count as one: the calibrated model's even odds. */
+export const DEFAULT_SIMILARITY_THRESHOLD = 0.5;
+
+interface Prepared {
+  text: PreparedText;
+  target: MatchTarget;
+  fields: Map<string, number>;
+}
+
+export function createSimilarity(options: SimilarityOptions): Similarity {
+  const threshold = options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
+  if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`createSimilarity: threshold must be in (0, 1], got ${threshold}`);
+  const cacheSize = options.cacheSize ?? 2000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new RangeError(`createSimilarity: cacheSize must be a positive integer, got ${cacheSize}`);
+
+  const synonyms = options.synonyms ?? options.kb?.synonyms;
+  let analyzer: Analyzer;
+  let lexicon: Lexicon;
+  if (options.kb) {
+    const retriever = new KbRetriever({ ...options.kb, synonyms }, { language: options.language });
+    analyzer = retriever.analyzer;
+    lexicon = retriever.lexicon;
+  } else {
+    analyzer = new Analyzer({ language: options.language, synonyms });
+    lexicon = new Lexicon({ compounds: analyzer.stemmer === 'german' });
+  }
+  const model: ConfidenceModel = analyzer.vectors ? SEMANTIC_MODEL : LEXICAL_MODEL;
+  const pair = options.calibration ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
+  const cache = new Map<string, Prepared>();
+
+  const prepare = (raw: string): Prepared => {
+    const hit = cache.get(raw);
+    if (hit) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      cache.delete(raw);
+      cache.set(raw, hit);
+      return hit;
+    }
+    const text = analyzer.prepare(raw, lexicon);
+    const prepared: Prepared = { text, target: matchTarget(text), fields: new Map(text.terms.map((t) => [t, 1])) };
+    cache.set(raw, prepared);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    return prepared;
+  };
+
+  const oneWay = (a: Prepared, b: Prepared): number =>
+    matchProbability(matchFeatures(a.text, b.target, lexicon, analyzer.vectors, a.fields), model);
+  const score = (a: Prepared, b: Prepared): number => {
+    if (a.text.concepts.length === 0 || b.text.concepts.length === 0) return 0;
+    const raw = (oneWay(a, b) + oneWay(b, a)) / 2;
+    return 1 / (1 + Math.exp(-(pair.bias + pair.match * logit(raw))));
+  };
+
+  return {
+    language: options.language,
+    threshold,
+    similar: (a, b) => score(prepare(a), prepare(b)),
+    nearest(text, candidates, minScore = threshold) {
+      const q = prepare(text);
+      if (q.text.concepts.length === 0) return null;
+      let best: { index: number; score: number } | null = null;
+      candidates.forEach((candidate, index) => {
+        const s = score(q, prepare(candidate));
+        if (s >= minScore && (!best || s > best.score)) best = { index, score: s };
+      });
+      return best;
+    },
+  };
+}
