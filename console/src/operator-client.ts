@@ -224,7 +224,10 @@ export class OperatorClient {
       if (socket !== this.socket) return;
       const frame = asServerFrame(ev.data);
       if (!frame) return;
-      if (frame.type === 'welcome') welcomed = true;
+      if (frame.type === 'welcome') {
+        if (welcomed) return; // one welcome per socket; a repeat is the network's, not the server's
+        welcomed = true;
+      }
       this.receive(frame);
     };
     socket.onclose = (ev) => {

@@ -9,7 +9,7 @@ import type * as common from '../../protocol/common.js';
  * by the compiler — a value missing or extra fails `tsc -p console`, so they cannot drift.
  */
 type Exhaustive<T extends string, L extends readonly T[]> = [T] extends [L[number]] ? L : { missing: Exclude<T, L[number]> };
-const every = <T extends string>() => <const L extends readonly T[]>(list: L & Exhaustive<T, L>): L => list;
+export const every = <T extends string>() => <const L extends readonly T[]>(list: L & Exhaustive<T, L>): L => list;
 
 // The member types come from protocol's own `as const` lists (a type-only import: no code).
 export type Scene = (typeof avatar.SCENES)[number];

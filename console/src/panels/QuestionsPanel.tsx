@@ -9,7 +9,8 @@ const FILTERS = {
   waiting: { label: 'Waiting', test: isWaiting },
   answering: { label: 'On air', test: (q: QuestionInfo) => q.status === 'answering' },
   answered: { label: 'Answered', test: (q: QuestionInfo) => q.status === 'answered' },
-  rejected: { label: 'Rejected', test: (q: QuestionInfo) => q.status === 'rejected' },
+  // Rejected by an operator, or dropped by the director (stale, interrupted, the show stopped).
+  rejected: { label: 'Not aired', test: (q: QuestionInfo) => !isWaiting(q) && q.status !== 'answering' && q.status !== 'answered' },
   all: { label: 'All', test: () => true },
 } as const;
 type Filter = keyof typeof FILTERS;

@@ -65,14 +65,18 @@ export function emptyRoom(id: string): RoomState {
   };
 }
 
-/** Questions only move forward; a snapshot read before an event can never undo it. */
-const RANK: Record<QuestionStatus, number> = { review: 0, queued: 1, duplicate: 1, answering: 2, answered: 3, rejected: 3 };
+/**
+ * Questions only move forward; a snapshot read before an event can never undo it. A status
+ * this console does not know yet counts as final.
+ */
+const RANK: Partial<Record<QuestionStatus, number>> = { review: 0, queued: 1, duplicate: 1, answering: 2 };
+const rank = (s: QuestionStatus): number => RANK[s] ?? 3;
 
 export function mergeQuestion(list: QuestionInfo[], q: QuestionInfo): QuestionInfo[] {
   const i = list.findIndex((x) => x.questionId === q.questionId);
   if (i < 0) return boundQuestions([...list, q].sort((a, b) => a.receivedAt - b.receivedAt));
   const old = list[i]!;
-  const merged: QuestionInfo = RANK[q.status] >= RANK[old.status]
+  const merged: QuestionInfo = rank(q.status) >= rank(old.status)
     ? { ...q, askedBy: Math.max(q.askedBy, old.askedBy) }
     : { ...old, askedBy: Math.max(q.askedBy, old.askedBy) };
   const next = list.slice();

@@ -4,10 +4,14 @@ import type { RoomSettings, RoomView, UpdateRoomBody } from '../../../../protoco
 import type { RoomState } from '../../state/room-state.js';
 import { useSession } from '../../session.js';
 import { OutcomeText, restOutcome, useAction } from '../../ui/outcome.js';
-import { CAMERAS, CHARACTERS, LANGUAGES, SCENES, SPEEDS, VOICES, type Language } from '../../vocabulary.js';
+import { CAMERAS, CHARACTERS, LANGUAGES, SCENES, SPEEDS, VOICES, every, type Language } from '../../vocabulary.js';
 
 type Settings = Static<typeof RoomSettings>;
-const KEYS = ['name', 'mode', 'language', 'persona', 'look', 'voice', 'answers', 'fallbackLine', 'blocklist', 'maxAnswerChars'] as const satisfies readonly (keyof Settings)[];
+// Every setting, checked by the compiler: a new one in protocol/ fails the console's typecheck until the form has it.
+const KEYS = every<keyof Settings>()([
+  'name', 'mode', 'language', 'persona', 'look', 'voice', 'answers', 'fallbackLine', 'blocklist', 'maxAnswerChars',
+  'backlogLimitS', 'answerStaleS', 'fillerRepeatS',
+]);
 
 function pick(view: Static<typeof RoomView>): Settings {
   return Object.fromEntries(KEYS.map((k) => [k, view[k]])) as Settings;
@@ -99,6 +103,9 @@ function SettingsForm({ room: roomId, view }: { room: string; view: Static<typeo
         </select>
       </label>
       <label>Longest answer (characters)<input type="number" min={20} max={4000} value={form.maxAnswerChars} onChange={(e) => set('maxAnswerChars', Number(e.target.value))} /></label>
+      <label>Answer backlog limit (s of audio)<input type="number" min={5} max={3600} value={form.backlogLimitS} onChange={(e) => set('backlogLimitS', Number(e.target.value))} /></label>
+      <label>Drop an answer not started after (s)<input type="number" min={5} max={3600} value={form.answerStaleS} onChange={(e) => set('answerStaleS', Number(e.target.value))} /></label>
+      <label>Never repeat a filler within (s)<input type="number" min={0} max={86400} value={form.fillerRepeatS} onChange={(e) => set('fillerRepeatS', Number(e.target.value))} /></label>
       <label className="wide">Fallback line (when no confident answer exists)<input value={form.fallbackLine} onChange={(e) => set('fallbackLine', e.target.value)} maxLength={500} required /></label>
       <label className="wide">Persona (the LLM's system prompt)<textarea rows={5} value={form.persona} onChange={(e) => set('persona', e.target.value)} maxLength={4000} /></label>
       <label className="wide">Blocklist — one pattern per line (case-insensitive regular expressions; matching questions and lines are never spoken)

@@ -1,0 +1,101 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import { ensureConsoleBuilt } from '../../console/build.mjs';
+import type { AvatarCommand } from '../../protocol/index.js';
+import { TEST_JWT_SECRET, TEST_PUBLISH_SECRET, type TestServer } from '../helpers/server.js';
+import { redisUrl, testPrefix } from '../helpers/redis.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+/** Browser tests run against the built console; this builds it when its sources changed. */
+export const buildConsole = (): Promise<unknown> => ensureConsoleBuilt();
+
+/**
+ * A server instance like test/helpers/server.ts starts, but on a chosen port: a console
+ * page keeps its origin, so "the server came back" means the same port.
+ */
+export async function startServerOn(port: number, prefix = testPrefix('console'), overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config = loadConfig({}, {
+    port, redisUrl: redisUrl(), redisPrefix: prefix, jwtSecret: TEST_JWT_SECRET, publishSecret: TEST_PUBLISH_SECRET,
+    logLevel: process.env.DBG ? 'error' : 'silent', drainMs: 0, ...overrides,
+  });
+  const built = await buildApp(config);
+  await built.app.listen({ host: '127.0.0.1', port });
+  const actual = (built.app.server.address() as AddressInfo).port;
+  const token = async (body: Parameters<TestServer['token']>[0]) => (await built.core.tokens.issue(body)).token;
+  return {
+    ...built, prefix, token,
+    url: `http://127.0.0.1:${actual}`, wsUrl: `ws://127.0.0.1:${actual}`,
+    adminToken: await token({ role: 'admin' }),
+    close: async () => { await built.app.close(); },
+  };
+}
+
+export interface HostOptions {
+  /** Refuse a command with this error (null: acknowledge it). */
+  refuse?: (command: AvatarCommand) => string | null;
+  /** How long a segment "plays": its duration, capped (tests should not wait for long lines). */
+  maxPlayMs?: number;
+  /** A host that never answers commands (a hung engine). */
+  silent?: boolean;
+}
+
+/**
+ * A render host over a real WebSocket that acknowledges commands and reports each segment
+ * started and finished, as the render bridge does, without rendering anything.
+ */
+export class FakeRenderHost {
+  readonly commands: AvatarCommand[] = [];
+  readonly rooms = new Set<string>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private constructor(readonly client: TestClient) {}
+
+  static async connect(srv: TestServer, hostId: string, o: HostOptions = {}): Promise<FakeRenderHost> {
+    const client = await TestClient.connect(`${srv.wsUrl}/ws/render-host`, await srv.token({ role: 'render-host', hostId }));
+    const host = new FakeRenderHost(client);
+    client.ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as { type: string; commandId?: string; room?: string; command?: AvatarCommand; segment?: { room: string; segmentId: string; durationMs: number } };
+      if (f.type === 'room.assign' && f.room) host.rooms.add(f.room);
+      if (f.type === 'room.release' && f.room) host.rooms.delete(f.room);
+      if (f.type === 'command' && f.command && f.commandId && f.room) {
+        host.commands.push(f.command);
+        if (o.silent) return;
+        const error = o.refuse?.(f.command) ?? null;
+        client.send({ type: 'command.ack', id: `a${host.commands.length}`, ref: f.commandId, room: f.room, ok: error === null, ...(error ? { error } : {}) });
+      }
+      if (f.type === 'speech.segment' && f.segment) {
+        const { room, segmentId, durationMs } = f.segment;
+        const play = Math.min(durationMs, o.maxPlayMs ?? 3000);
+        setTimeout(() => client.send({ type: 'speech.started', id: `s-${segmentId}`, room, segmentId, mediaTimeMs: 1000 }), 20);
+        setTimeout(() => client.send({ type: 'speech.finished', id: `f-${segmentId}`, room, segmentId, mediaTimeMs: 1000 + play, interrupted: false }), 20 + play);
+      }
+    });
+    client.send({ type: 'host.register', id: 'reg', capacity: 8, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
+    await client.next((f) => f.type === 'ack' && f.ref === 'reg');
+    // A host that stops heartbeating loses its rooms (LIVEHOST_HOST_TIMEOUT_S).
+    let beats = 0;
+    host.heartbeat = setInterval(() => client.send({ type: 'host.heartbeat', id: `hb${beats++}`, rooms: [...host.rooms], fps: 30, cpu: 0.25 }), 2000);
+    return host;
+  }
+
+  close(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.client.close();
+  }
+}
+
+/** A page that records what would make a test meaningless if ignored: script errors and failed requests. */
+export async function consolePage(browser: Browser, problems: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return page;
+}
+
+/** Opens the console signed in through a sign-in link, as `npm start` prints it. */
+export async function signIn(page: Page, base: string, token: string, path = '/console/'): Promise<void> {
+  await page.goto(`${base}${path}#token=${token}`);
+  await page.locator('.conn[data-state="open"]').waitFor({ timeout: 10_000 });
+}
