@@ -9,6 +9,11 @@ export interface Concept {
   terms: string[];
   /** Per term, the stems of related words (WordNet synonyms, derived forms, antonyms): matches at RELATED_FACTOR. */
   related: string[][];
+  /**
+   * Per term, whether its word is a common dictionary word: "fast" is not a typo of
+   * "last". Typo matching is for the others (English rooms; elsewhere all are false).
+   */
+  common: boolean[];
   /** The group's index term when the concept is a synonym phrase. */
   group: string | null;
 }
@@ -106,6 +111,7 @@ export class Analyzer {
     const terms = tokens.map((t) => t.term);
     const seen = new Set<string>();
     const related = (t: Token): string[] => this.relatedTerms(t);
+    const common = (t: Token): boolean => Boolean(t.surface && this.vectors?.isCommon(t.surface));
     const addConcept = (c: Concept): void => {
       const key = c.group ?? c.terms[0]!;
       if (seen.has(key)) return;
@@ -114,14 +120,14 @@ export class Analyzer {
     };
     let next = 0;
     for (const span of spans) {
-      for (; next < span.start; next++) addConcept({ terms: [tokens[next]!.term], related: [related(tokens[next]!)], group: null });
+      for (; next < span.start; next++) addConcept({ terms: [tokens[next]!.term], related: [related(tokens[next]!)], common: [common(tokens[next]!)], group: null });
       const group = groupTerm(span.group);
       const phrase = tokens.slice(span.start, span.end);
-      addConcept({ terms: phrase.map((t) => t.term), related: phrase.map(related), group });
+      addConcept({ terms: phrase.map((t) => t.term), related: phrase.map(related), common: phrase.map(common), group });
       terms.push(group);
       next = span.end;
     }
-    for (; next < tokens.length; next++) addConcept({ terms: [tokens[next]!.term], related: [related(tokens[next]!)], group: null });
+    for (; next < tokens.length; next++) addConcept({ terms: [tokens[next]!.term], related: [related(tokens[next]!)], common: [common(tokens[next]!)], group: null });
     const words = new Map<string, string>();
     for (const t of tokens) if (t.surface && !words.has(t.term) && this.vectors?.has(t.surface)) words.set(t.term, t.surface);
     return { concepts, terms, vector: this.embed(tokens, lexicon, spans.map((s) => s.group)), words };
@@ -138,7 +144,7 @@ export class Analyzer {
         any = true;
         continue;
       }
-      const alternative = lexicon?.alternatives(token.term)[0];
+      const alternative = lexicon?.alternatives(token.term, !vectors.isCommon(token.surface))[0];
       const surface = alternative && lexicon?.surface(alternative.term);
       if (surface && vectors.addTo(surface, vectors.weight(surface) * alternative.factor, sum)) any = true;
     }
@@ -148,7 +154,13 @@ export class Analyzer {
       for (let d = 0; d < sum.length; d++) sum[d]! += v[d]!;
       any = true;
     }
-    return any ? normalize(sum) : null;
+    if (!any) return null;
+    // SIF's common-component removal: what is left is what this text says.
+    const c = vectors.common;
+    let shared = 0;
+    for (let d = 0; d < sum.length; d++) shared += sum[d]! * c[d]!;
+    for (let d = 0; d < sum.length; d++) sum[d]! -= shared * c[d]!;
+    return normalize(sum);
   }
 }
 

