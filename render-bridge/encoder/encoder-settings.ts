@@ -20,9 +20,9 @@ export interface EncoderSettings {
 }
 
 /**
- * ffmpeg's command line: raw RGBA on stdin, s16le 48 kHz mono on fd 3, H.264 + AAC-LC
- * in FLV. Both inputs are timestamped by count (frames, samples), so what the clock
- * wrote together stays together.
+ * ffmpeg's command line: raw I420 (yuv420p, converted by the bridge) on stdin, s16le
+ * 48 kHz mono on fd 3, H.264 + AAC-LC in FLV. Both inputs are timestamped by count
+ * (frames, samples), so what the clock wrote together stays together.
  */
 export function ffmpegArgs(s: EncoderSettings, sampleRate: number, channels: number): string[] {
   const gop = String(s.fps * s.keyframeSeconds);
@@ -35,7 +35,7 @@ export function ffmpegArgs(s: EncoderSettings, sampleRate: number, channels: num
     // Raw inputs need no probing; probing would make ffmpeg wait for seconds of audio
     // while the video pipe is full, a deadlock with a writer that drops paired frames.
     '-probesize', '32', '-analyzeduration', '0',
-    '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${s.width}x${s.height}`, '-framerate', String(s.fps),
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${s.width}x${s.height}`, '-framerate', String(s.fps),
     '-thread_queue_size', '64', '-i', 'pipe:0',
     '-probesize', '32', '-analyzeduration', '0',
     '-f', 's16le', '-ar', String(sampleRate), '-ac', String(channels), '-thread_queue_size', '512', '-i', 'pipe:3',

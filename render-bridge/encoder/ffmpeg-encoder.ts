@@ -4,7 +4,9 @@ import type { Writable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { redactStreamUrl, silentLogger } from '../log.js';
 import { AUDIO_CHANNELS, SAMPLE_RATE } from '../media/media-timing.js';
+import type { Box } from '../renderer/layout.js';
 import { ffmpegArgs, type EncoderSettings } from './encoder-settings.js';
+import { I420Picture } from './i420-picture.js';
 
 /** The encoder's states, in one place. */
 export type EncoderState = 'idle' | 'running' | 'backoff' | 'stopped';
@@ -51,6 +53,9 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   private exited: Promise<void> = Promise.resolve();
   private readonly o: Required<Omit<FfmpegEncoderOptions, 'log'>> & { log: Logger };
   private readonly frameBytes: number;
+  private readonly picture: I420Picture;
+  /** Pipe buffers ffmpeg has consumed, reused so a frame costs no fresh 1.4 MB allocation. */
+  private readonly spare: Buffer[] = [];
   private readonly secret: string;
 
   constructor(options: FfmpegEncoderOptions) {
@@ -65,7 +70,8 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     const { width, height, fps } = this.o.settings;
     if (!(width > 0 && height > 0 && width % 2 === 0 && height % 2 === 0)) throw new RangeError('settings.width/height must be positive and even');
     if (!(fps > 0)) throw new RangeError('settings.fps must be positive');
-    this.frameBytes = width * height * 4;
+    this.picture = new I420Picture(width, height);
+    this.frameBytes = this.picture.data.length;
     const out = this.o.settings.output;
     this.secret = /^rtmps?:\/\//.test(out) ? out.slice(out.lastIndexOf('/') + 1) : '';
   }
@@ -90,21 +96,28 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   }
 
   /**
-   * Queues one frame's picture and sound. Returns false when the pair was dropped
-   * (ffmpeg restarting or not keeping up).
+   * Queues one frame's picture and sound. The picture is RGBA: the whole frame, or the
+   * pixels of `box` where only that changed since the previous frame (see FramePatch).
+   * Returns false when the pair was dropped (ffmpeg restarting or not keeping up); the
+   * picture is kept up to date all the same, so the next frame sent is whole.
    */
-  writeFrame(rgba: Buffer, audio: Int16Array): boolean {
+  writeFrame(rgba: Buffer, audio: Int16Array, box?: Box): boolean {
+    this.picture.paint(rgba, box);
     const { video, audio: apipe } = this;
     if (this.state !== 'running' || !video || !apipe || video.destroyed || apipe.destroyed) {
       this.framesDropped++;
       return false;
     }
-    if (rgba.length !== this.frameBytes) throw new RangeError(`frame is ${rgba.length} bytes, expected ${this.frameBytes}`);
     if (video.writableLength > this.frameBytes * this.o.maxQueuedFrames) {
       this.framesDropped++;
       return false;
     }
-    video.write(rgba);
+    // The pipe keeps a reference until ffmpeg has read it, so each write gets its own copy.
+    const frame = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.frameBytes);
+    this.picture.data.copy(frame);
+    video.write(frame, () => {
+      if (this.spare.length < this.o.maxQueuedFrames + 2) this.spare.push(frame);
+    });
     apipe.write(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
     this.framesWritten++;
     return true;

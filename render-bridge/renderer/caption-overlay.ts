@@ -48,6 +48,11 @@ function fitLines(ctx: SKRSContext2D, text: string, maxWidth: number, s: number)
 
 interface CaptionSprite { canvas: Canvas; x: number; y: number }
 
+/** The caption as shown: whitespace collapsed, null when nothing would show. */
+export function normalizeCaption(text: string | null | undefined): string | null {
+  return text?.replace(/\s+/g, ' ').trim() || null;
+}
+
 /**
  * Lower-third captions: a dark box with an accent bar, at most two lines. Each text is
  * laid out and drawn once and then blitted, since a caption stays up for many frames.
@@ -58,7 +63,7 @@ export class CaptionOverlay {
   constructor(private readonly width: number, private readonly height: number) {}
 
   draw(ctx: SKRSContext2D, text: string | null): void {
-    const clean = text?.replace(/\s+/g, ' ').trim();
+    const clean = normalizeCaption(text);
     if (!clean) return;
     let sprite = this.sprites.get(clean);
     if (!sprite) {

@@ -4,9 +4,22 @@ import type { ArmPose, Pose } from './pose.js';
 
 const SHOULDER_HALF_WIDTH = 168;
 const BOTTOM = 900;
+/** A full breath lifts the shoulders this far (head units) and widens them by this fraction. */
+const BREATH_RISE = 1.8;
+const BREATH_WIDEN = 0.012;
 
 function shoulderHalfWidth(pose: Pose): number {
-  return SHOULDER_HALF_WIDTH * (1 + 0.012 * pose.breath);
+  return SHOULDER_HALF_WIDTH * (1 + BREATH_WIDEN * pose.breath);
+}
+
+/**
+ * Moves a body drawn at rest (breath 0) to where `breath` puts it: up by the rise and
+ * wider by the widening. The same as redrawing it but for sub-pixel differences in the
+ * outfit's details, so the body can be painted once and blitted.
+ */
+export function breathTransform(ctx: SKRSContext2D, breath: number): void {
+  ctx.translate(0, -BREATH_RISE * breath);
+  ctx.scale(1 + BREATH_WIDEN * breath, 1);
 }
 
 function drawNeck(ctx: SKRSContext2D, style: CharacterStyle, shoulderY: number): void {
@@ -143,7 +156,7 @@ function drawOutfit(ctx: SKRSContext2D, style: CharacterStyle, y: number): void 
 
 /** Neck, shoulders and torso with the character's outfit, in head units. */
 export function drawBody(ctx: SKRSContext2D, style: CharacterStyle, pose: Pose, turn: number): void {
-  const y = 186 - 1.8 * pose.breath;
+  const y = 186 - BREATH_RISE * pose.breath;
   const sw = shoulderHalfWidth(pose);
   drawNeck(ctx, style, y - 4);
   ctx.save();

@@ -203,11 +203,22 @@ function drawGlasses(ctx: SKRSContext2D, left: number, right: number, farScale: 
   ctx.stroke();
 }
 
-/** Draws the head at the current origin (head centre) in head units. */
-export function drawHead(ctx: SKRSContext2D, h: HeadInput): void {
-  const { style, pose, mouth, turn } = h;
+/** How far the chin drops with the mouth fully open, head units. */
+export const JAW_DROP = 7;
+
+/** Where the two eyes sit for a turn, head units. */
+function eyeCentres(turn: number): { left: number; right: number; farScale: number } {
   const fx = FEATURE_SHIFT * turn;
-  const jawDrop = 7 * mouth.open;
+  return { left: -EYE_SPACING * (1 - 0.05 * turn) + fx, right: EYE_SPACING * (1 - 0.15 * turn) + fx, farScale: 1 - 0.2 * turn };
+}
+
+/**
+ * The head's base layer at the current origin (head centre), head units: ears, face
+ * with its shading, nose. Everything here moves rigidly with the head except the jaw,
+ * so it can be painted once per jaw opening and blitted.
+ */
+export function drawFaceBase(ctx: SKRSContext2D, style: CharacterStyle, jawDrop: number, turn: number): void {
+  const fx = FEATURE_SHIFT * turn;
   const hw = style.faceHalfWidth;
 
   if (turn === 0) drawEar(ctx, style, hw - 1, 1);
@@ -246,25 +257,32 @@ export function drawHead(ctx: SKRSContext2D, h: HeadInput): void {
     ctx.fillRect(bx - 26, 8, 52, 52);
   }
   ctx.restore();
-
-  const farScale = 1 - 0.2 * turn;
-  const leftEye = -EYE_SPACING * (1 - 0.05 * turn) + fx;
-  const rightEye = EYE_SPACING * (1 - 0.15 * turn) + fx;
-  const blink = Math.min(1, Math.max(0, h.blink));
-  drawEye(ctx, style, leftEye, -1, 1, blink, pose.lookX);
-  drawEye(ctx, style, rightEye, 1, farScale, blink, pose.lookX);
-  drawBrow(ctx, style, leftEye, -1, 1, pose.browLift);
-  drawBrow(ctx, style, rightEye, 1, farScale, pose.browLift);
   drawNose(ctx, style, fx * 1.25, turn);
+}
+
+/** What changes every frame on the face: eyes (blink, gaze), brows, mouth. */
+export function drawFaceFeatures(ctx: SKRSContext2D, h: HeadInput): void {
+  const { style, pose, mouth, turn } = h;
+  const eyes = eyeCentres(turn);
+  const blink = Math.min(1, Math.max(0, h.blink));
+  drawEye(ctx, style, eyes.left, -1, 1, blink, pose.lookX);
+  drawEye(ctx, style, eyes.right, 1, eyes.farScale, blink, pose.lookX);
+  drawBrow(ctx, style, eyes.left, -1, 1, pose.browLift);
+  drawBrow(ctx, style, eyes.right, 1, eyes.farScale, pose.browLift);
 
   ctx.save();
-  ctx.translate(fx, MOUTH_Y + jawDrop * 0.25);
+  ctx.translate(FEATURE_SHIFT * turn, MOUTH_Y + JAW_DROP * mouth.open * 0.25);
   ctx.scale(1 - 0.1 * turn, 1);
   drawMouth(ctx, style, mouth);
   ctx.restore();
+}
 
+/** The layer over the features, fixed to the head: front hair, glasses, earrings. */
+export function drawFaceTop(ctx: SKRSContext2D, style: CharacterStyle, turn: number): void {
+  const hw = style.faceHalfWidth;
   drawHairFront(ctx, style);
-  if (style.glasses) drawGlasses(ctx, leftEye, rightEye, farScale);
+  const eyes = eyeCentres(turn);
+  if (style.glasses) drawGlasses(ctx, eyes.left, eyes.right, eyes.farScale);
   if (style.earrings) {
     ctx.fillStyle = '#e6c15a';
     ctx.beginPath();
@@ -275,6 +293,13 @@ export function drawHead(ctx: SKRSContext2D, h: HeadInput): void {
     }
     ctx.fill();
   }
+}
+
+/** Draws the whole head at the current origin (head centre) in head units. */
+export function drawHead(ctx: SKRSContext2D, h: HeadInput): void {
+  drawFaceBase(ctx, h.style, JAW_DROP * h.mouth.open, h.turn);
+  drawFaceFeatures(ctx, h);
+  drawFaceTop(ctx, h.style, h.turn);
 }
 
 export { drawHairBack };

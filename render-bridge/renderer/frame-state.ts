@@ -1,3 +1,4 @@
+import type { FramePatch } from './frame-patch.js';
 import type { Action, AvatarLookState, Viseme } from './types.js';
 
 /**
@@ -30,6 +31,13 @@ export interface FrameState {
 /** A renderer turns a FrameState into raw RGBA pixels (width*height*4 bytes). */
 export interface Renderer {
   readonly name: string;
+  /** The whole frame. */
   render(state: FrameState): Buffer;
+  /**
+   * Draws the frame and returns only what differs from the one drawn before it (by
+   * either method), so the encoder converts and copies no more than that. Renderers
+   * that cannot tell leave it out and are handed on whole.
+   */
+  renderPatch?(state: FrameState): FramePatch;
   close(): void;
 }

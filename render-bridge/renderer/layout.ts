@@ -1,7 +1,19 @@
-import type { AvatarLookState } from './types.js';
+import type { Action, AvatarLookState } from './types.js';
 
 /** A pixel rectangle inside the frame. */
 export interface Box { x: number; y: number; width: number; height: number }
+
+/** A box of no pixels: nothing changed. */
+export const NO_CHANGE: Box = Object.freeze({ x: 0, y: 0, width: 0, height: 0 });
+
+/** The smallest box holding both (an empty box adds nothing). */
+export function unionBox(a: Box, b: Box): Box {
+  if (a.width <= 0 || a.height <= 0) return b;
+  if (b.width <= 0 || b.height <= 0) return a;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
 
 /**
  * Where the avatar sits for a camera: the head centre in pixels, pixels per head unit
@@ -51,6 +63,25 @@ export function mouthRegion(look: AvatarLookState, width: number, height: number
   const cx = FEATURE_SHIFT * p.turn;
   return localBox(look, width, height, cx - 40 - MOTION_MARGIN_X, MOUTH_Y - 18 - MOTION_MARGIN_Y,
     cx + 40 + MOTION_MARGIN_X, MOUTH_Y + 36 + MOTION_MARGIN_Y);
+}
+
+/**
+ * How far the avatar reaches for each action, in head units around the head centre,
+ * over every character, both turns and the whole motion cycle (measured by drawing
+ * them all), plus a margin for anti-aliasing. It always reaches the bottom of the frame.
+ */
+const AVATAR_REACH: Readonly<Record<Action, { left: number; right: number; top: number }>> = {
+  Idle: { left: -188, right: 189, top: -196 },
+  Talk1: { left: -188, right: 255, top: -196 },
+  Talk2: { left: -188, right: 384, top: -196 },
+  Talk3: { left: -250, right: 189, top: -196 },
+  Talk4: { left: -265, right: 264, top: -196 },
+};
+
+/** The pixel box the avatar can touch while doing `action`: what is redrawn each frame. */
+export function avatarRegion(look: AvatarLookState, action: Action, width: number, height: number): Box {
+  const r = AVATAR_REACH[action];
+  return localBox(look, width, height, r.left, r.top, r.right, Number.POSITIVE_INFINITY);
 }
 
 /** The pixel box around both eyes (with motion margin). */

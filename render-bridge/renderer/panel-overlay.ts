@@ -14,10 +14,15 @@ export class PanelOverlay {
 
   constructor(private readonly width: number, private readonly height: number) {}
 
+  /** How far the card's sprite (its shadow) reaches beyond panelRect on each side. */
+  static margin(height: number): number {
+    return Math.round(24 * (height / DESIGN_HEIGHT));
+  }
+
   draw(ctx: SKRSContext2D, panel: FrameState['panel']): void {
     if (!panel || (!panel.image && !panel.title)) return;
     const rect = panelRect(this.width, this.height);
-    const margin = Math.round(24 * (this.height / DESIGN_HEIGHT));
+    const margin = PanelOverlay.margin(this.height);
     // Keyed on the pixel array, not the wrapper object: a bridge may rebuild FrameState
     // (and its panel object) every frame around the same decoded image.
     const img = panel.image;
@@ -33,7 +38,7 @@ export class PanelOverlay {
   private paint(panel: Panel): Canvas {
     const s = this.height / DESIGN_HEIGHT;
     const rect = panelRect(this.width, this.height);
-    const margin = Math.round(24 * s);
+    const margin = PanelOverlay.margin(this.height);
     const canvas = createCanvas(rect.width + margin * 2, rect.height + margin * 2);
     const ctx = canvas.getContext('2d');
     const radius = Math.round(14 * s);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHARACTERS, SCENES, VISEMES } from '../../protocol/index.js';
 import { RendererError } from './errors.js';
+import { applyPatch } from './frame-patch.js';
 import type { FrameState } from './frame-state.js';
 import { captionArea, createReferenceRenderer, eyeRegion, mouthOpenPixels, mouthRegion, panelRect, type Box } from './reference-renderer.js';
 
@@ -134,6 +135,46 @@ describe('reference renderer', () => {
     const fresh = createReferenceRenderer({ width: W, height: H }).render(state);
     expect(first.equals(again)).toBe(true);
     expect(first.equals(fresh)).toBe(true);
+  });
+
+  it('hands on as a patch exactly what changed: each frame patched over the last equals it drawn from scratch', () => {
+    const r = createReferenceRenderer({ width: W, height: H });
+    const image = { width: 40, height: 30, rgba: new Uint8Array(40 * 30 * 4).fill(200) };
+    const side = { character: 'ava', scene: 'plain-wall', camera: 'side' } as const;
+    const steps: FrameState[] = [
+      frame({ timeMs: 33, mouth: { from: 'sil', to: 'aa', weight: 0.7 }, speaking: true }),
+      frame({ timeMs: 66, action: 'Talk2', speaking: true, blink: 0.5 }),
+      frame({ timeMs: 100, action: 'Talk4', speaking: true, caption: 'Hello there' }),
+      frame({ timeMs: 133, action: 'Talk4', caption: 'Hello there', panel: { title: 'Jacket', image } }),
+      frame({ timeMs: 166, action: 'Talk3', caption: 'Something else entirely', panel: { title: 'Jacket', image } }),
+      frame({ timeMs: 200 }),
+      frame({ timeMs: 233, look: side }),
+      frame({ timeMs: 266, look: side, action: 'Talk1', speaking: true, mouth: { from: 'oh', to: 'E', weight: 0.2 } }),
+    ];
+    const picture = Buffer.from(r.render(frame({ timeMs: 0 })));
+    let smallest = W * H;
+    for (const state of steps) {
+      const patch = r.renderPatch!(state);
+      expect(patch.rgba.length).toBe(patch.box.width * patch.box.height * 4);
+      applyPatch(picture, W, patch);
+      const scratch = createReferenceRenderer({ width: W, height: H }).render(state);
+      expect(picture.equals(scratch), `patched frame at ${state.timeMs} ms`).toBe(true);
+      smallest = Math.min(smallest, patch.box.width * patch.box.height);
+    }
+    // The point of it: a frame where only the avatar moves is well under half the picture.
+    expect(smallest).toBeLessThan((W * H) / 2);
+  });
+
+  it('redraws everything after a frame that failed halfway', () => {
+    const r = createReferenceRenderer({ width: W, height: H });
+    r.render(frame());
+    expect(r.renderPatch!(frame({ timeMs: 33 })).box.width).toBeLessThan(W);
+    const broken = frame({ timeMs: 66 });
+    Object.defineProperty(broken, 'blink', { get: () => { throw new Error('state went away'); } });
+    expect(() => r.renderPatch!(broken)).toThrow(/went away/);
+    const next = r.renderPatch!(frame({ timeMs: 100 }));
+    expect(next.box).toEqual({ x: 0, y: 0, width: W, height: H });
+    expect(next.rgba.equals(createReferenceRenderer({ width: W, height: H }).render(frame({ timeMs: 100 })))).toBe(true);
   });
 
   it('refuses a frame of another size', () => {

@@ -4,6 +4,7 @@ import type { AudioDecoder } from '../media/audio-decoder.js';
 import { FPS, frameTimeMs } from '../media/media-timing.js';
 import { SpeechScheduler, type SpeechEvent } from '../media/speech-scheduler.js';
 import type { FrameState, Renderer } from '../renderer/frame-state.js';
+import { NO_CHANGE, type Box } from '../renderer/layout.js';
 import { AvatarState } from './avatar-state.js';
 import { FrameTicker } from './frame-ticker.js';
 import type { ImageLoader } from './panel-image.js';
@@ -12,7 +13,8 @@ import type { RoomAssignment, RoomEvents, RoomHandle } from './room-handle.js';
 /** Where a room's frames go: the encoder, or nothing while it is being replaced. */
 export interface FrameSink {
   start(): void;
-  writeFrame(rgba: Buffer, audio: Int16Array): boolean;
+  /** RGBA of the whole frame, or of `box` only when only that changed (a FramePatch). */
+  writeFrame(rgba: Buffer, audio: Int16Array, box?: Box): boolean;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,6 @@ export class ReferenceRoom implements RoomHandle {
   private readonly ticker: FrameTicker;
   private sink: FrameSink;
   private output: string;
-  private lastFrame: Buffer | null = null;
   private renderErrors = 0;
   private readonly frameTimes: number[] = [];
   private closed = false;
@@ -101,8 +102,11 @@ export class ReferenceRoom implements RoomHandle {
     return this.frameTimes.length / 2;
   }
 
-  /** Renders and emits frame `frame` of the room's media clock; returns what was drawn. */
-  renderFrame(frame: number): { state: FrameState; rgba: Buffer; audio: Int16Array } {
+  /**
+   * Renders and emits frame `frame` of the room's media clock; returns what was drawn:
+   * RGBA of the whole frame, or of `box` only when the renderer hands on patches.
+   */
+  renderFrame(frame: number): { state: FrameState; rgba: Buffer; box?: Box; audio: Int16Array } {
     const speech = this.speech.tick(frame);
     const a = this.avatar;
     const timeMs = frameTimeMs(frame);
@@ -111,19 +115,22 @@ export class ReferenceRoom implements RoomHandle {
       mouth: speech.mouth, blink: blinkAt(timeMs), speaking: speech.speaking,
       caption: a.operatorCaption ?? speech.caption, panel: a.panel,
     };
+    const { renderer } = this.o;
     let rgba: Buffer;
+    let box: Box | undefined;
     try {
-      rgba = this.o.renderer.render(state);
-      this.lastFrame = rgba;
+      if (renderer.renderPatch) ({ rgba, box } = renderer.renderPatch(state));
+      else rgba = renderer.render(state);
     } catch (err) {
-      // Keep the clock and the audio going on the last good picture.
+      // Keep the clock and the audio going on the last good picture: nothing changed.
       if (this.renderErrors++ % 300 === 0) this.o.log.error({ err, room: this.room }, 'render failed');
-      rgba = this.lastFrame ?? Buffer.alloc(this.o.width * this.o.height * 4);
+      rgba = Buffer.alloc(0);
+      box = NO_CHANGE;
     }
-    this.sink.writeFrame(rgba, speech.audio);
+    this.sink.writeFrame(rgba, speech.audio, box);
     this.frameTimes.push(Date.now());
     if (this.frameTimes.length > 240) this.frameTimes.shift();
-    return { state, rgba, audio: speech.audio };
+    return { state, rgba, box, audio: speech.audio };
   }
 
   async close(): Promise<void> {
@@ -137,6 +144,9 @@ export class ReferenceRoom implements RoomHandle {
 
   private onSpeech(e: SpeechEvent): void {
     if (e.type === 'started') this.o.events.speechStarted(this.room, e.segmentId, e.mediaTimeMs);
-    else this.o.events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
+    else if (e.type === 'finished') this.o.events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
+    else {
+      void this.avatar.apply(e.command).catch((err: unknown) => this.o.log.warn({ err, room: this.room, command: e.command.name }, 'cue failed'));
+    }
   }
 }

@@ -18,6 +18,7 @@ import { RESOLUTIONS } from '../../render-bridge/encoder/encoder-settings.js';
 import { silentLogger } from '../../render-bridge/log.js';
 import { FfmpegAudioDecoder } from '../../render-bridge/media/audio-decoder.js';
 import { FPS, SAMPLE_RATE } from '../../render-bridge/media/media-timing.js';
+import { applyPatch } from '../../render-bridge/renderer/frame-patch.js';
 import { createReferenceRenderer, mouthRegion } from '../../render-bridge/renderer/reference-renderer.js';
 import { HttpImageLoader } from '../../render-bridge/room/panel-image.js';
 import { ReferenceRoom } from '../../render-bridge/room/reference-room.js';
@@ -109,15 +110,18 @@ async function runRoom(output: string, segments: SpeechSegment[], frames: number
   const box = evenBox(mouthRegion(LOOK, W, H));
   const captured: Captured = { mouth: [], audio: [] };
   let ref: Float32Array | null = null;
+  const picture = Buffer.alloc(W * H * 4);
   const t0 = process.hrtime.bigint();
   let f = 0;
   const limit = frames === 'until-done' ? Infinity : frames;
   while (f < limit && !(frames === 'until-done' && finished === segments.length && f % FPS === 0)) {
     while (encoder.backlogFrames >= 3 || encoder.state === 'backoff') await new Promise((r) => setTimeout(r, 1));
     if (encoder.state !== 'running') throw new Error(`encoder is ${encoder.state}`);
-    const { rgba, audio } = room.renderFrame(f++);
+    const { rgba, box: changed, audio } = room.renderFrame(f++);
     if (frames === 'until-done') {
-      const luma = cropLuma(rgba, W, box);
+      if (changed) applyPatch(picture, W, { box: changed, rgba });
+      else rgba.copy(picture);
+      const luma = cropLuma(picture, W, box);
       ref ??= luma;
       captured.mouth.push(mouthActivity(luma, ref));
       captured.audio.push(audio.slice());
