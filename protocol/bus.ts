@@ -40,6 +40,8 @@ export function redisKeys(prefix: string) {
     backlog: (room: string) => `${p}show:{${room}}:backlog-ms`,
     /** Set when an answer is cancelled (interrupted, stale, show stopped): workers stop making it. */
     answerCancelled: (answerId: string) => `${p}answer:${answerId}:cancelled`,
+    /** Set of the tts job ids a qa worker queued for an answer, so a cancel can remove the waiting ones. */
+    answerTtsJobs: (answerId: string) => `${p}answer:${answerId}:tts-jobs`,
     /** Pub/sub channel: the answer id of a cancelled answer, so the qa worker making it aborts its LLM stream. */
     answerCancelEvents: `${p}bus:answer-cancel`,
   };
@@ -85,6 +87,8 @@ export const TtsJobData = Type.Object({
   voice: VoiceSelection,
   priority: SegmentPriority,
   blendshapes: Type.Optional(Type.Boolean()),
+  /** The operator's token id behind a say line, for the as-run log. */
+  requestedBy: Type.Optional(Type.String({ maxLength: 96 })),
   /** A library line synthesized ahead of air (materials, rundown lines): stored, not played. */
   prepare: Type.Optional(Type.Object({ key: Type.String({ pattern: '^[a-f0-9]{16,64}$' }) }, { additionalProperties: false })),
 }, { additionalProperties: false });
@@ -109,7 +113,8 @@ export const AnswerEnd = Type.Object({
   room: RoomId,
   answerId: EntityId,
   questionId: Type.Optional(EntityId),
-  lines: Type.Integer({ minimum: 1 }),
+  /** 0 when nothing could be said at all (the director then tells the askers it was not answered). */
+  lines: Type.Integer({ minimum: 0 }),
 }, { additionalProperties: false });
 export type AnswerEnd = Static<typeof AnswerEnd>;
 

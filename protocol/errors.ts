@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   conflict: 'The request conflicts with current state (e.g. room already exists).',
   rate_limited: 'Too many messages; slow down. Persisting closes the connection with 1008.',
   too_large: 'The frame or body exceeds the size limit.',
+  unsupported_media_type: 'REST: the body is not of a content type the route accepts (send application/json).',
+  method_not_allowed: 'REST: the path exists, but not with this method (the Allow header lists those it has).',
   no_render_host: 'No render host with free capacity is connected for this room.',
   host_timeout: 'The render host did not acknowledge in time.',
   rejected: 'The content was rejected by moderation or the output check.',
@@ -47,6 +49,7 @@ export const CLOSE_CODES = {
   policyViolation: 1008, // sustained flooding
   messageTooBig: 1009, // frame over the size limit
   internalError: 1011,
+  tryAgainLater: 1013, // a dependency (Redis) is unavailable: reconnect after a pause
   unauthorized: 4001, // token revoked or expired while connected
   forbidden: 4003,
   sessionReplaced: 4009, // the same session resumed on another socket

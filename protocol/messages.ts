@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CommandId, EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
 import { AvatarCommand, AvatarLook } from './avatar.js';
 import { SayRequest, SpeechSegment, VoiceSelection } from './speech.js';
-import { ErrorFrame } from './errors.js';
+import { ErrorCodeSchema, ErrorFrame } from './errors.js';
 import { Language } from './common.js';
 import { LineSource, Material, ShowCommand, ShowState } from './show.js';
 import { SegmentPriority, WordTiming } from './speech.js';
@@ -47,9 +47,10 @@ export const Reconnect = msg('reconnect', { reason: Type.String(), afterMs: Type
 
 /* ---------- room events (to operators) ---------- */
 
+/** `answered` means the render host reported the whole answer spoken; `dropped`: it will not air. */
 export const QuestionStatus = Type.Union([
   Type.Literal('queued'), Type.Literal('review'), Type.Literal('duplicate'),
-  Type.Literal('answering'), Type.Literal('answered'), Type.Literal('rejected'),
+  Type.Literal('answering'), Type.Literal('answered'), Type.Literal('rejected'), Type.Literal('dropped'),
 ]);
 export type QuestionStatus = Static<typeof QuestionStatus>;
 
@@ -133,6 +134,8 @@ export type OperatorToServer = Static<typeof OperatorToServer>;
 export const CommandAckToOperator = serverMsg('command.ack', {
   ref: MessageId, room: RoomId, hostId: HostId, ok: Type.Boolean(),
   error: Type.Optional(Type.String()),
+  /** Set when the server answers for a host that did not: `host_timeout`. */
+  code: Type.Optional(ErrorCodeSchema),
 });
 export const RoomEventFrame = serverMsg('room.event', { room: RoomId, event: RoomEvent });
 

@@ -256,6 +256,8 @@ export const ShowCommand = Type.Union([
   Type.Object({ name: Type.Literal('show.stop') }, { additionalProperties: false }),
   /** Cut the line on air now; an answer's remaining lines and its generation are cancelled. */
   Type.Object({ name: Type.Literal('speech.interrupt'), lineId: Type.Optional(EntityId) }, { additionalProperties: false }),
+  /** Stop speaking: cut the line on air and clear the queue (or only the named lines, by line or segment id). */
+  Type.Object({ name: Type.Literal('speech.stop'), lineIds: Type.Optional(Type.Array(EntityId, { maxItems: 100 })) }, { additionalProperties: false }),
   Type.Object({ name: Type.Literal('queue.remove'), lineId: EntityId }, { additionalProperties: false }),
   /** Moves a waiting line before another of its class (null: to the end of its class). */
   Type.Object({ name: Type.Literal('queue.move'), lineId: EntityId, before: Type.Union([EntityId, Type.Null()]) }, { additionalProperties: false }),

@@ -127,3 +127,13 @@ export const SayRequest = Type.Object({
   priority: Type.Optional(Type.Union([Type.Literal('urgent'), Type.Literal('script')])),
 }, { additionalProperties: false });
 export type SayRequest = Static<typeof SayRequest>;
+
+/** What a line needs to go on air, as the director stores it until it is sent. */
+export const SegmentPayload = Type.Object({
+  text: Type.String(),
+  language: Language,
+  audio: AudioRef,
+  durationMs: Type.Number({ minimum: 0 }),
+  timeline: SpeechTimeline,
+}, { additionalProperties: false });
+export type SegmentPayload = Static<typeof SegmentPayload>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -7,16 +7,23 @@ import { Redis } from 'ioredis';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { Config } from './config.js';
 import type { ServerCore } from './core.js';
-import { ProtocolError } from './auth/auth-error.js';
 import { TokenService } from './auth/token-service.js';
 import { RedisBus } from './bus/redis-bus.js';
 import { Metrics } from './metrics.js';
 import { Placement } from './rooms/placement.js';
 import { RoomEvents } from './rooms/room-events.js';
 import { RoomStore } from './rooms/room-store.js';
-import { QuestionIntake } from './speech/question-intake.js';
+import { QuestionIntake, newId } from './speech/question-intake.js';
 import { SpeechQueues } from './speech/speech-queues.js';
-import { Director } from './speech/director.js';
+import { createAssetStore } from '../assets/create-asset-store.js';
+import { AnswerCanceller } from './show/answer-canceller.js';
+import { systemClock, type Clock } from './show/clock.js';
+import { Library } from './show/library.js';
+import { RoomInbox } from './show/room-inbox.js';
+import { RundownStore } from './show/rundown-store.js';
+import { SegmentIntake } from './show/segment-intake.js';
+import { ShowDirector } from './show/show-director.js';
+import { showRoutes } from './routes/show.js';
 import { listenToStreamEvents } from './speech/stream-events.js';
 import { publicRoutes } from './routes/public.js';
 import { destinationRoutes } from './routes/destinations.js';
@@ -31,13 +38,10 @@ import { healthRoutes } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { consoleRoutes } from './routes/console.js';
+import { frameworkErrors, httpErrors, safeUrl } from './http-errors.js';
+import { socketErrorHandler } from './ws/socket-errors.js';
+import { isRedisOutage, outageQuiet, watchRedis } from '../protocol/redis-outage.js';
 import { jobsRoutes } from './routes/jobs.js';
-
-/** Query strings may carry a token (browser WebSockets): never log them. */
-function safeUrl(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : `${url.slice(0, q)}?…`;
-}
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -45,7 +49,7 @@ export interface BuiltApp {
 }
 
 /** Builds one server instance; `listen` is the caller's choice (tests inject or use port 0). */
-export async function buildApp(config: Config, opts: { instanceId?: string } = {}): Promise<BuiltApp> {
+export async function buildApp(config: Config, opts: { instanceId?: string; clock?: Clock } = {}): Promise<BuiltApp> {
   const instanceId = opts.instanceId ?? `srv-${randomUUID().slice(0, 8)}`;
   const app = Fastify({
     logger: {
@@ -59,6 +63,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
     },
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
+    frameworkErrors,
   });
 
   // Separate connections: commands, the bus subscriber, and BullMQ's queue client.
@@ -66,16 +71,17 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   // costs more tail latency (p99 7.5 → 5.2 ms at 100 rooms) than the batching saves.
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(config.redisUrl, { lazyConnect: true });
-  const queueConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  // Queues only add jobs (nothing blocks on this connection), so an add fails fast while
+  // Redis is down — the client hears `unavailable` — instead of waiting for it to return.
+  const queueConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // Frames are recorded for resume after they are sent, so their writes can be batched:
   // auto-pipelining here costs no latency and saves the relay a write per frame.
   const recorder = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   // BullMQ workers block on their connection; the director gets its own.
   const directorConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const conn of [redis, subscriber, queueConn, directorConn, recorder]) {
-    // Without a listener ioredis prints reconnect errors itself; route them to the log.
-    conn.on('error', (err: Error) => app.log.warn({ err: err.message }, 'redis connection error'));
-  }
+  // One log line per connection state change (lost, restored), not one per retry.
+  const conns = { commands: redis, subscriber, queues: queueConn, director: directorConn, recorder };
+  for (const [name, conn] of Object.entries(conns)) watchRedis(conn, name, app.log);
   await Promise.all([redis.connect(), subscriber.connect(), queueConn.connect(), directorConn.connect(), recorder.connect()]);
 
   const metrics = new Metrics();
@@ -88,30 +94,53 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   tapTimedMetadata(events, new TimedMetadataPublisher(redis, config.redisPrefix, app.log as unknown as ServerCore['log']));
   const emit = (room: string, event: Parameters<RoomEvents['emit']>[1]) => events.emit(room, event);
   const queues = new SpeechQueues(queueConn, config.redisPrefix);
+  // BullMQ re-emits its connection's errors on every queue; without a listener it prints each with its stack.
+  for (const q of [queues.qa, queues.tts, queues.segments]) q.on('error', outageQuiet(app.log, `${q.name} queue`));
+  const log = app.log as unknown as ServerCore['log'];
+  const inbox = new RoomInbox(redis, config.redisPrefix);
+  const tell = (room: string, event: Parameters<RoomInbox['submit']>[1]) => inbox.submit(room, event).then(() => undefined);
+  // A room's director hears of every placement change, and re-hands its lines to the new host.
+  const placementEmit = async (room: string, event: Parameters<RoomEvents['emit']>[1]) => {
+    await emit(room, event);
+    if (event.kind === 'host') await tell(room, { type: 'host.changed', host: null });
+  };
+  const library = new Library(redis, config.redisPrefix, rooms, (req) => queues.prepare(req), emit,
+    (room, materialId) => tell(room, { type: 'library.changed', ...(materialId ? { materialId } : {}) }));
+  const bus = new RedisBus(instanceId, redis, subscriber, config.redisPrefix);
+  const commandIds = new CommandIds(config.jwtSecret);
+  const placement = new Placement(redis, rooms, delivery, placementEmit, log, {
+    prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000,
+    publishSecret: config.publishSecret, rtmpUrl: config.rtmpUrl,
+  });
+  const questions = new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 },
+    (sessionId, frame) => delivery.deliver(sessionId, frame),
+    (room, questionId, askedAt) => tell(room, { type: 'answer.expected', answerId: questionId, questionId, askedAt }));
+  const canceller = new AnswerCanceller(redis, config.redisPrefix, queues.qa, queues.tts);
+  let directorCommands = 0;
+  const rundowns = new RundownStore(redis, config.redisPrefix, rooms, library, (room) => tell(room, { type: 'rundown.changed' }));
+  const show = new ShowDirector({
+    redis, prefix: config.redisPrefix, instanceId, inbox, library, rundowns,
+    rooms, lookupHost: (room) => placement.lookup(room), deliver: (sid, frame) => delivery.deliver(sid, frame), emit,
+    reply: (channel, outcome) => bus.publish(channel, outcome, { echo: true }),
+    observer: {
+      lineStarted: async () => undefined,
+      lineEnded: async () => undefined,
+      answerStarted: (room, questionId) => questions.answering(room, questionId),
+      answerSpoken: (room, questionId, text) => questions.answered(room, questionId, text),
+      answerDropped: (room, questionId, reason) => questions.dropped(room, questionId, reason),
+    },
+    cancelAnswer: (_room, answerId) => canceller.cancel(answerId),
+    commandId: () => commandIds.make('director', `d${++directorCommands}`, Date.now()),
+    clock: opts.clock ?? systemClock, log, newLineId: () => newId('ln'),
+  }, rooms, inbox, bus, log, { leaseMs: config.directorLeaseMs, scanMs: Math.floor(config.directorLeaseMs / 3) });
   const core: ServerCore = {
-    config, instanceId, log: app.log as unknown as ServerCore['log'], redis, metrics, local, sessions, delivery, rooms, events, queues,
+    config, instanceId, log, redis, metrics, local, sessions, delivery, rooms, events, queues,
     tokens: new TokenService(config.jwtSecret, redis, config.redisPrefix),
-    bus: new RedisBus(instanceId, redis, subscriber, config.redisPrefix),
-    commandIds: new CommandIds(config.jwtSecret),
-    placement: new Placement(redis, rooms, delivery, emit, app.log as unknown as ServerCore['log'], {
-      prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000,
-      publishSecret: config.publishSecret, rtmpUrl: config.rtmpUrl,
-    }),
-    questions: new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 },
-      (sessionId, frame) => delivery.deliver(sessionId, frame)),
+    bus, commandIds, placement, questions, library, rundowns, show,
+    assets: createAssetStore({ ...process.env, LIVEHOST_DATA_DIR: config.dataDir }),
   };
 
-  app.setErrorHandler((err: FastifyError | ProtocolError, request, reply) => {
-    if (err instanceof ProtocolError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
-    if ((err as FastifyError).validation) return reply.code(400).send({ error: { code: 'invalid_message', message: err.message } });
-    if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: { code: 'too_large', message: err.message } });
-    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err as FastifyError).statusCode === 400) {
-      return reply.code(400).send({ error: { code: 'bad_json', message: err.message } });
-    }
-    request.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
-  });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${safeUrl(request.url)}` } }));
+  await app.register(httpErrors);
 
   await app.register(swagger, {
     openapi: {
@@ -123,6 +152,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
+    errorHandler: socketErrorHandler,
     // Graceful shutdown: tell clients to reconnect (elsewhere) before sockets close.
     preClose: async function (this: FastifyInstance) {
       await this.drainClients();
@@ -138,24 +168,27 @@ export async function buildApp(config: Config, opts: { instanceId?: string } = {
   await destinationRoutes(app, core);
   await consoleRoutes(app, core);
   await jobsRoutes(app, core);
+  await showRoutes(app, core);
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
-  const director = new Director(redis, delivery, core.placement, emit, core.log, { prefix: config.redisPrefix, connection: directorConn },
-    async (seg) => { if (seg.questionId) await core.questions.progress(seg.room, seg.questionId, seg.text, seg.final); },
-    async (room, questionId) => { if (questionId) await core.questions.finish(room, questionId); });
+  const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log);
+  await show.start();
 
   // Every instance sweeps; the placement lock makes one of them act at a time.
   const cloudwatch = config.cloudwatchNamespace ? new FleetCloudWatch(core, config.cloudwatchNamespace) : null;
   cloudwatch?.start();
-  const sweeper = setInterval(() => void core.placement.sweep().catch((err) => app.log.warn({ err }, 'sweep failed')), 3000);
+  const sweeper = setInterval(() => void core.placement.sweep().catch((err) => {
+    if (!isRedisOutage(err)) app.log.warn({ err }, 'sweep failed');
+  }), 3000);
   sweeper.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     cloudwatch?.close();
-    await director.close();
+    await show.close();
+    await segmentIntake.close();
     await queues.close();
     await core.bus.close();
     await Promise.all([redis.quit(), subscriber.quit(), queueConn.quit(), directorConn.quit(), recorder.quit()].map((p) => p.catch(() => undefined)));

@@ -25,6 +25,12 @@ export const ConfigSchema = Type.Object({
   hostTimeoutSeconds: Type.Integer({ minimum: 1 }),
   /** Graceful shutdown: how long to let clients drain before closing. */
   drainMs: Type.Integer({ minimum: 0 }),
+  /** A room's director lease; another instance takes a dead owner's rooms within about this long. */
+  directorLeaseMs: Type.Integer({ minimum: 600, maximum: 60_000 }),
+  /** An operator command the render host has not acknowledged after this long is answered `host_timeout`. */
+  commandTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+  /** A render host whose socket closed gets this long to resume before its rooms move. */
+  hostGraceMs: Type.Integer({ minimum: 0, maximum: 120_000 }),
   /** CloudWatch namespace for fleet metrics; empty: Prometheus only. */
   cloudwatchNamespace: Type.String({ pattern: '^$|^(?!AWS/)[^:][\\x20-\\x7e]{0,254}$' }),
 }, { additionalProperties: false });
@@ -38,8 +44,11 @@ const ENV: Record<keyof Config, string> = {
   logLevel: 'LOG_LEVEL', wsRatePerSecond: 'LIVEHOST_WS_RATE', wsBurst: 'LIVEHOST_WS_BURST',
   resumeWindowSeconds: 'LIVEHOST_RESUME_WINDOW_S', hostTimeoutSeconds: 'LIVEHOST_HOST_TIMEOUT_S',
   drainMs: 'LIVEHOST_DRAIN_MS', cloudwatchNamespace: 'LIVEHOST_CLOUDWATCH_NAMESPACE',
+  directorLeaseMs: 'LIVEHOST_DIRECTOR_LEASE_MS', commandTimeoutMs: 'LIVEHOST_COMMAND_TIMEOUT_MS', hostGraceMs: 'LIVEHOST_HOST_GRACE_MS',
 };
-const NUMERIC = new Set<keyof Config>(['port', 'wsRatePerSecond', 'wsBurst', 'resumeWindowSeconds', 'hostTimeoutSeconds', 'drainMs']);
+const NUMERIC = new Set<keyof Config>([
+  'port', 'wsRatePerSecond', 'wsBurst', 'resumeWindowSeconds', 'hostTimeoutSeconds', 'drainMs', 'directorLeaseMs', 'commandTimeoutMs', 'hostGraceMs',
+]);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -65,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     hostTimeoutSeconds: 15,
     drainMs: 1500,
     cloudwatchNamespace: '',
+    directorLeaseMs: 3000,
+    // Above the render host's own 10 s command timeout (a panel image that is slow to load).
+    commandTimeoutMs: 12_000,
+    hostGraceMs: 3000,
   };
   const problems: string[] = [];
   const raw: Record<string, unknown> = { ...defaults };

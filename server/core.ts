@@ -13,6 +13,10 @@ import type { Metrics } from './metrics.js';
 import type { CommandIds } from './ws/command-ids.js';
 import type { QuestionIntake } from './speech/question-intake.js';
 import type { SpeechQueues } from './speech/speech-queues.js';
+import type { AssetStore } from '../assets/asset-store.js';
+import type { Library } from './show/library.js';
+import type { RundownStore } from './show/rundown-store.js';
+import type { ShowDirector } from './show/show-director.js';
 
 /** The services of one server instance, built once in app.ts and handed to routes and hubs. */
 export interface ServerCore {
@@ -32,4 +36,9 @@ export interface ServerCore {
   commandIds: CommandIds;
   questions: QuestionIntake;
   queues: SpeechQueues;
+  library: Library;
+  rundowns: RundownStore;
+  show: ShowDirector;
+  /** Synthesized audio (read to let operators hear a material before air). */
+  assets: AssetStore;
 }

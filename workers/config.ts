@@ -108,7 +108,7 @@ export function loadWorkersConfig(env: Env = process.env): WorkersConfig {
     kbMinConfidence,
     qaConcurrency: integer(env, 'LIVEHOST_QA_CONCURRENCY', 4, 1, 256),
     ttsConcurrency: integer(env, 'LIVEHOST_TTS_CONCURRENCY', 2, 1, 256),
-    jobLockMs: integer(env, 'LIVEHOST_JOB_LOCK_MS', 30_000, 1000, 600_000),
+    jobLockMs: integer(env, 'LIVEHOST_JOB_LOCK_MS', 5000, 1000, 600_000),
     shutdownGraceMs: integer(env, 'LIVEHOST_SHUTDOWN_GRACE_MS', 2500, 0, 60_000),
   };
 }

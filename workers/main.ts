@@ -49,8 +49,9 @@ async function main(): Promise<void> {
       openai,
       answers: config.answers === 'kb' ? 'kb' : 'auto',
       log,
+      // A dead worker's answer is taken over within lock + stall check (5 + 2.5 s by default).
       lockDurationMs: config.jobLockMs,
-      stalledIntervalMs: config.jobLockMs,
+      stalledIntervalMs: Math.max(500, Math.round(config.jobLockMs / 2)),
     }),
     startTtsWorker({
       connection: config.redisUrl,

@@ -58,6 +58,10 @@ export class RenderHost {
         return this.segment(msg.segment);
       case 'command':
         return void this.command(msg.commandId, msg.room, msg.command);
+      case 'speech.stop':
+        // The director's own stop: no ack (the speech reports say what happened).
+        return void this.rooms.get(msg.room)?.command('speech.stop', { name: 'stop', segmentIds: msg.segmentIds })
+          .catch((err: unknown) => this.o.log.warn({ err, room: msg.room }, 'stop failed'));
       default:
         return;
     }

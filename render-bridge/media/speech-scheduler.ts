@@ -1,4 +1,4 @@
-import type { SpeechSegment, VisemeTiming } from '../../protocol/index.js';
+import type { SegmentCue, SpeechSegment, VisemeTiming, VisualCommand } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { AudioDecoder } from './audio-decoder.js';
@@ -15,11 +15,16 @@ interface Entry {
   keys: VisemeTiming[];
   queuedAtFrame: number;
   startFrame: number;
+  /** The segment's cues by time, and how many have fired. */
+  cues: SegmentCue[];
+  cuesFired: number;
 }
 
 export type SpeechEvent =
   | { type: 'started'; segmentId: string; segmentSeq: number; mediaTimeMs: number }
-  | { type: 'finished'; segmentId: string; segmentSeq: number; mediaTimeMs: number; interrupted: boolean };
+  | { type: 'finished'; segmentId: string; segmentSeq: number; mediaTimeMs: number; interrupted: boolean }
+  /** A cue of the playing segment reached its time (on this frame): apply its command now. */
+  | { type: 'cue'; segmentId: string; command: VisualCommand; mediaTimeMs: number };
 
 /** What the speech track contributes to one video frame. */
 export interface FrameSpeech {
@@ -114,6 +119,7 @@ export class SpeechScheduler {
     }
     const entry: Entry = {
       segment, state: 'decoding', pcm: null, keys: visemeKeys(segment.timeline), queuedAtFrame: this.frame, startFrame: 0,
+      cues: [...(segment.cues ?? [])].sort((a, b) => a.atMs - b.atMs), cuesFired: 0,
     };
     this.entries.set(seq, entry);
     const decoding = this.opts.decoder.decode(segment.audio).then(
@@ -174,12 +180,21 @@ export class SpeechScheduler {
       audio.set(pcm.subarray(offset));
     }
     const t = frameTimeMs(frame - p.startFrame);
+    this.fireCues(p, t);
     return {
       mouth: mouthAt(p.keys, t),
       speaking: true,
       caption: captionAt(p.segment.timeline, p.segment.text, t),
       audio,
     };
+  }
+
+  /** Cues whose time has come, in order: a graphic lands on its word, on this host's media clock. */
+  private fireCues(entry: Entry, t: number): void {
+    while (entry.cuesFired < entry.cues.length && entry.cues[entry.cuesFired]!.atMs <= t) {
+      const cue = entry.cues[entry.cuesFired++]!;
+      this.emit({ type: 'cue', segmentId: entry.segment.segmentId, command: cue.command, mediaTimeMs: frameTimeMs(this.frame) });
+    }
   }
 
   private offsetOf(entry: Entry, frame: number): number {
@@ -208,6 +223,12 @@ export class SpeechScheduler {
   }
 
   private finish(entry: Entry, interrupted: boolean): void {
+    // A line cut short still takes down what it put up at its end (a caption, say).
+    const durationMs = entry.segment.durationMs;
+    while (entry.cuesFired < entry.cues.length) {
+      const cue = entry.cues[entry.cuesFired++]!;
+      if (!interrupted || cue.atMs >= durationMs) this.emit({ type: 'cue', segmentId: entry.segment.segmentId, command: cue.command, mediaTimeMs: frameTimeMs(this.frame) });
+    }
     entry.state = 'finished';
     this.playing = null;
     this.idleSinceFrame = this.frame;

@@ -55,6 +55,13 @@ for (const [name, make] of Object.entries(implementations)) {
       expect(seen).toEqual([]);
     });
 
+    it('with echo, delivers to the sender\'s own subscribers as well', async () => {
+      pair = make();
+      const { message: mine } = await nextMessage(pair.a, 'reply');
+      await pair.a.publish('reply', { ok: true }, { echo: true });
+      await expect(mine).resolves.toMatchObject({ data: { ok: true } });
+    });
+
     it('stops delivering after unsubscribe', async () => {
       pair = make();
       const seen: unknown[] = [];

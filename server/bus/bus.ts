@@ -6,7 +6,8 @@ export type BusHandler = (data: unknown, fromInstance: string) => void;
 
 export interface Bus {
   readonly instanceId: string;
-  publish(channel: string, data: unknown): Promise<void>;
+  /** `echo`: this instance's own subscribers hear it too (a reply to a request made here). */
+  publish(channel: string, data: unknown, opts?: { echo?: boolean }): Promise<void>;
   /** Resolves once the subscription is active; returns the unsubscribe function. */
   subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -12,9 +12,9 @@ export class LocalBusHub extends EventEmitter {
 export class LocalBus implements Bus {
   constructor(readonly instanceId: string, private readonly hub = new LocalBusHub()) {}
 
-  async publish(channel: string, data: unknown): Promise<void> {
+  async publish(channel: string, data: unknown, opts: { echo?: boolean } = {}): Promise<void> {
     // Round-trip through JSON like the Redis bus, so both deliver the same shapes.
-    const envelope: BusEnvelope = JSON.parse(JSON.stringify({ i: this.instanceId, d: data }));
+    const envelope: BusEnvelope = JSON.parse(JSON.stringify({ i: opts.echo ? '*' : this.instanceId, d: data }));
     queueMicrotask(() => this.hub.emit(channel, envelope));
   }
 

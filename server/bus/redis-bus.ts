@@ -34,8 +34,8 @@ export class RedisBus implements Bus {
     return `${this.prefix}:bus:${name}`;
   }
 
-  async publish(channel: string, data: unknown): Promise<void> {
-    const env: BusEnvelope = { i: this.instanceId, d: data };
+  async publish(channel: string, data: unknown, opts: { echo?: boolean } = {}): Promise<void> {
+    const env: BusEnvelope = { i: opts.echo ? '*' : this.instanceId, d: data };
     await this.commands.publish(this.channel(channel), JSON.stringify(env));
   }
 

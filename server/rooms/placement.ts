@@ -75,6 +75,12 @@ export class Placement {
     return value;
   }
 
+  /** The host serving a room, read from Redis now (the director must not act on a stale route). */
+  async lookup(room: string): Promise<{ hostId: string; sessionId: string } | null> {
+    this.cache.delete(room);
+    return this.hostFor(room);
+  }
+
   /** Drops cached routes for rooms whose placement changed. */
   forget(rooms: string[]): void {
     for (const room of rooms) this.cache.delete(room);
@@ -106,9 +112,12 @@ export class Placement {
       for (const room of rooms) m.hset(this.roomHostKey, room, `${host.hostId} ${host.sessionId}`);
       await m.exec();
       this.changed(rooms);
-      // A host that came back on a new session gets its rooms again.
+      // A host that came back on a new session gets its rooms again (and their directors re-send what it lost).
       if (prev && (JSON.parse(prev) as HostRecord).sessionId !== host.sessionId) {
-        for (const room of rooms) await this.assign(record, room);
+        for (const room of rooms) {
+          await this.assign(record, room);
+          await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'placed' });
+        }
       }
       await this.placeWaiting();
     });

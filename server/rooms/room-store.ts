@@ -47,6 +47,10 @@ export class RoomStore {
     return { ...DEFAULT_ROOM, ...(JSON.parse(raw) as StoredRoom) };
   }
 
+  async ids(): Promise<string[]> {
+    return this.redis.hkeys(this.roomsKey);
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.redis.hexists(this.roomsKey, id)) === 1;
   }

@@ -84,7 +84,7 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
     const segmentId = `${answerId}.0`;
     await core.queues.say({
       room: room.id, segmentId, answerId, index: 0, final: true, text: lineToSay(request.body.text),
-      language: room.language, voice: { ...room.voice, ...request.body.voice }, priority: request.body.priority ?? 'script',
+      language: room.language, voice: { ...room.voice, ...request.body.voice }, priority: request.body.priority ?? 'script', requestedBy: request.claims!.tokenId,
     });
     return reply.code(202).send({ segmentId });
   });

@@ -1,5 +1,5 @@
 import type { VisualCommand } from '../../protocol/index.js';
-import type { LineRecord } from './runtime.js';
+import type { AirSummary, LineRecord } from './runtime.js';
 
 /**
  * What a step of a room's director asks the world to do. The machine only decides; the
@@ -10,8 +10,9 @@ export type Effect =
   | { kind: 'send'; line: LineRecord; airId: string; seq: number }
   | { kind: 'stop'; airIds: string[] }
   | { kind: 'command'; command: VisualCommand }
-  | { kind: 'line.started'; line: LineRecord; airId: string; mediaTimeMs: number; hostId: string }
-  | { kind: 'line.ended'; line: LineRecord; airId: string; mediaTimeMs: number; hostId: string; interrupted: boolean }
+  /** The host reported a line on air (`taken`: a line the director had already taken back, cut on arrival). */
+  | { kind: 'line.started'; line: AirSummary; airId: string; mediaTimeMs: number; hostId: string; taken: boolean }
+  | { kind: 'line.ended'; line: AirSummary; airId: string; mediaTimeMs: number; hostId: string; interrupted: boolean }
   | { kind: 'line.dropped'; line: LineRecord; reason: string }
   | { kind: 'answer.started'; answerId: string; questionId: string | null }
   | { kind: 'answer.spoken'; answerId: string; questionId: string | null; text: string }

@@ -102,8 +102,16 @@ export interface Runtime {
   seq: number;
   host: { hostId: string; sessionId: string } | null;
   fillerLastAired: Record<string, number>;
-  /** Air ids taken back from a host, mapped to their line, so late reports still reach the as-run log. */
-  retired: Record<string, string>;
+  /** Air ids taken back from a host (cut, preempted, host lost), so late reports still reach the as-run log. */
+  retired: Record<string, AirSummary>;
+}
+
+/** What the as-run log needs of a line that went to a host. */
+export type AirSummary = Pick<LineRecord, 'lineId' | 'text' | 'priority' | 'source' | 'questionId' | 'durationMs'>;
+
+export function summary(line: LineRecord): AirSummary {
+  const { lineId, text, priority, source, questionId, durationMs } = line;
+  return { lineId, text, priority, source, questionId, durationMs };
 }
 
 export function emptyRuntime(): Runtime {

@@ -10,7 +10,14 @@ export const ShowEvent = Type.Union([
   /** An operator's transport or queue command (WebSocket or REST); `by` routes the reply. */
   Type.Object({
     type: Type.Literal('op'), cmd: ShowCommand,
-    by: Type.Union([Type.Object({ sessionId: Type.String(), ref: Type.String(), tokenId: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    by: Type.Union([Type.Object({
+      /** Where the outcome goes: an operator session (ack / error frame on its stream) … */
+      sessionId: Type.String(), ref: Type.String(), tokenId: Type.String(),
+      /** … or a bus channel a REST request on some instance is waiting on. */
+      replyTo: Type.Optional(Type.String()),
+      /** An avatar `stop` command is answered as a command.ack, as the operator expects. */
+      as: Type.Optional(Type.Union([Type.Literal('ack'), Type.Literal('command.ack')])),
+    }, { additionalProperties: false }), Type.Null()]),
   }, { additionalProperties: false }),
   /** A line to air, synthesized: an answer's sentence or an operator's say. Its payload is stored under lineId. */
   Type.Object({

@@ -125,6 +125,15 @@ export class ShowMachine {
       case 'speech.interrupt':
         if (!this.queue.interrupt(cmd.lineId)) return { ok: false, code: 'not_found', message: cmd.lineId ? `no line ${cmd.lineId} waiting or on air` : 'nothing is on air' };
         break;
+      case 'speech.stop': {
+        const named = cmd.lineIds ? new Set(cmd.lineIds) : null;
+        const hit = (l: LineRecord) => !named || named.has(l.lineId) || (l.airId !== null && named.has(l.airId));
+        for (const a of Object.values(this.rt.answers)) {
+          if (a.outcome === 'open' && this.queue.lines.some((l) => l.answerId === a.answerId && l.priority === 'answer' && hit(l))) this.queue.dropAnswer(a, 'stopped by an operator');
+        }
+        this.queue.dropWhere(hit, 'stopped by an operator', { cut: true });
+        break;
+      }
       case 'queue.remove': {
         const line = this.queue.find(cmd.lineId);
         if (!line || line.state === 'playing') return { ok: false, code: 'not_found', message: `no waiting line ${cmd.lineId} (interrupt cuts the line on air)` };

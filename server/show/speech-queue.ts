@@ -1,6 +1,6 @@
 import type { SegmentPriority } from '../../protocol/index.js';
 import type { EffectLog } from './effects.js';
-import type { AnswerProgress, LineRecord, Runtime } from './runtime.js';
+import { summary, type AnswerProgress, type LineRecord, type Runtime } from './runtime.js';
 import { LINE_MOVES, isLineDone, move } from './show-states.js';
 
 /** Most urgent first. */
@@ -262,15 +262,16 @@ export class SpeechQueue {
   started(airId: string, hostId: string, mediaTimeMs: number, now: number): LineRecord | null {
     const line = this.byAir(airId);
     if (!line) {
+      // Taken back a moment too late: it did air, briefly; the stop already sent cuts it.
       const retired = this.rt.retired[airId];
-      if (retired) this.fx.push({ kind: 'notice', level: 'info', message: `a line taken back (${retired}) started anyway; it was cut` });
+      if (retired) this.fx.push({ kind: 'line.started', line: retired, airId, mediaTimeMs, hostId, taken: true });
       return null;
     }
     if (line.state !== 'sent') return null;
     line.state = move(LINE_MOVES, line.lineId, line.state, 'playing');
     line.startedAt = now;
     line.hostId = hostId;
-    this.fx.push({ kind: 'line.started', line, airId, mediaTimeMs, hostId });
+    this.fx.push({ kind: 'line.started', line: summary(line), airId, mediaTimeMs, hostId, taken: false });
     const a = line.answerId ? this.rt.answers[line.answerId] : undefined;
     if (a && !a.started) {
       a.started = true;
@@ -282,15 +283,19 @@ export class SpeechQueue {
   /** The host reported a line's end. Returns the line when it was one of ours. */
   finished(airId: string, hostId: string, mediaTimeMs: number, interrupted: boolean, now: number): LineRecord | null {
     const line = this.byAir(airId);
-    if (!line) return null;
+    if (!line) {
+      const retired = this.rt.retired[airId];
+      if (retired) this.fx.push({ kind: 'line.ended', line: retired, airId, mediaTimeMs, hostId, interrupted });
+      return null;
+    }
     const a = line.answerId ? this.rt.answers[line.answerId] : undefined;
     if (line.state === 'sent') {
       // Started and ended between two reports we saw (a lost started report): it aired.
       line.startedAt ??= now;
-      this.fx.push({ kind: 'line.started', line, airId, mediaTimeMs, hostId });
+      this.fx.push({ kind: 'line.started', line: summary(line), airId, mediaTimeMs, hostId, taken: false });
     }
     line.state = move(LINE_MOVES, line.lineId, line.state, interrupted ? 'interrupted' : 'finished');
-    this.fx.push({ kind: 'line.ended', line, airId, mediaTimeMs, hostId, interrupted });
+    this.fx.push({ kind: 'line.ended', line: summary(line), airId, mediaTimeMs, hostId, interrupted });
     this.compact();
     if (a) {
       a.lastEndAt = now;
@@ -429,7 +434,7 @@ export class SpeechQueue {
 
   private retire(line: LineRecord): void {
     if (!line.airId) return;
-    this.rt.retired[line.airId] = line.lineId;
+    this.rt.retired[line.airId] = summary(line);
     const ids = Object.keys(this.rt.retired);
     // Only recent air ids matter (reports in flight); keep the map small.
     for (const id of ids.slice(0, Math.max(0, ids.length - 50))) delete this.rt.retired[id];

@@ -26,6 +26,7 @@ export function answerContext(room: StoredRoom) {
   return {
     language: room.language, persona: room.persona, answers: room.answers, fallbackLine: room.fallbackLine,
     blocklist: room.blocklist, maxAnswerChars: room.maxAnswerChars, voice: room.voice,
+    backlogLimitMs: room.backlogLimitS * 1000, staleAfterMs: room.answerStaleS * 1000,
   };
 }
 
@@ -42,7 +43,15 @@ export class QuestionIntake {
     private readonly opts: IntakeOptions,
     /** Sends a frame to a client session (bots hear back when their question is answered). */
     private readonly deliver: (sessionId: string, frame: object) => Promise<boolean> = async () => false,
+    /** Tells the room's director an answer is coming (so it knows what to wait for, and how old it is). */
+    private readonly expectAnswer: (room: string, questionId: string, askedAt: number) => Promise<void> = async () => undefined,
   ) {}
+
+  /** Sends a question to be answered: the qa job, and the director's notice of it. */
+  private async sendToAnswer(room: StoredRoom, info: QuestionInfo): Promise<void> {
+    await this.expectAnswer(room.id, info.questionId, info.receivedAt);
+    await this.queues.answer({ room: room.id, questionId: info.questionId, question: info.text, context: answerContext(room), askedAt: info.receivedAt });
+  }
 
   private questionsKey(room: string) { return `${this.opts.prefix}:room:${room}:questions`; }
   private answerKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:answer`; }
@@ -53,24 +62,29 @@ export class QuestionIntake {
     await this.redis.multi().sadd(this.askersKey(roomId, questionId), replyTo).expire(this.askersKey(roomId, questionId), 3600).exec();
   }
 
-  /**
-   * A line of an answer went on air: the question is being answered; with the last line it
-   * is answered, and every bot session that asked it gets the whole answer's text.
-   */
-  async progress(roomId: string, questionId: string, sentence: string, final: boolean): Promise<void> {
-    const answerKey = this.answerKey(roomId, questionId);
-    const [[, spoken]] = (await this.redis.multi().rpush(answerKey, sentence).expire(answerKey, 3600).exec()) as [[null, number]];
-    if (spoken !== 1 && !final) return;
-    if (final) return this.finish(roomId, questionId);
+  /** The render host reported the answer's first line on air. */
+  async answering(roomId: string, questionId: string): Promise<void> {
     await this.setStatus(roomId, questionId, 'answering');
   }
 
-  /** The whole answer is on air: the question is answered and the bots that asked hear it. */
-  async finish(roomId: string, questionId: string): Promise<void> {
+  /**
+   * The render host reported the whole answer spoken: the question is answered and every
+   * bot session that asked it gets the answer's text — once, whichever instance says so.
+   */
+  async answered(roomId: string, questionId: string, text: string): Promise<void> {
+    if (!(await this.redis.set(this.answerKey(roomId, questionId), 'answered', 'EX', 3600, 'NX'))) return;
     await this.setStatus(roomId, questionId, 'answered');
-    const text = (await this.redis.lrange(this.answerKey(roomId, questionId), 0, -1)).join(' ');
     for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
       await this.deliver(sessionId, { type: 'question.answered', questionId, text });
+    }
+  }
+
+  /** The answer will not air (cut, stale, the show stopped): the askers are told so. */
+  async dropped(roomId: string, questionId: string, reason: string): Promise<void> {
+    if (!(await this.redis.set(this.answerKey(roomId, questionId), 'dropped', 'EX', 3600, 'NX'))) return;
+    await this.setStatus(roomId, questionId, 'dropped');
+    for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
+      await this.deliver(sessionId, { type: 'question.unanswered', questionId, reason });
     }
   }
 
@@ -117,7 +131,7 @@ export class QuestionIntake {
     await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
     await this.redis.expire(this.questionsKey(roomId), 7 * 24 * 3600);
     await this.remember(roomId, questionId, replyTo);
-    if (status === 'queued') await this.queues.answer({ room: roomId, questionId, question: clean, context: answerContext(room) });
+    if (status === 'queued') await this.sendToAnswer(room, info);
     await this.emit(roomId, { kind: 'question', question: info });
     return { questionId, status };
   }
@@ -130,7 +144,7 @@ export class QuestionIntake {
     if (info.status !== 'review') throw new ProtocolError('conflict', `question is ${info.status}`);
     info.status = approve ? 'queued' : 'rejected';
     await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
-    if (approve) await this.queues.answer({ room: roomId, questionId, question: info.text, context: answerContext(room) });
+    if (approve) await this.sendToAnswer(room, info);
     await this.emit(roomId, { kind: 'question', question: info });
     return info;
   }

@@ -40,6 +40,18 @@ export class SpeechQueues {
     await this.tts.add('line', job, { jobId: job.segmentId, priority: job.priority === 'urgent' ? 1 : 5 });
   }
 
+  /**
+   * Synthesizes a library line ahead of air. Each request gets its own job id: a line
+   * prepared again (after a failure) must not be mistaken for the finished earlier job.
+   */
+  async prepare(req: { room: string; key: string; text: string; language: TtsJobData['language']; voice: TtsJobData['voice'] }): Promise<void> {
+    const id = `prep.${req.key}.${Date.now().toString(36)}`;
+    await this.tts.add('prepare', {
+      room: req.room, segmentId: id, answerId: id, index: 0, final: true, text: req.text, language: req.language, voice: req.voice,
+      priority: 'script', prepare: { key: req.key },
+    }, { jobId: id, priority: 8 });
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.qa.close(), this.tts.close(), this.segments.close()]);
   }

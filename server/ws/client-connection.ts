@@ -5,7 +5,7 @@ import {
   type ClientRole, type ErrorCode, type ErrorFrame, type InboundFor,
 } from '../../protocol/index.js';
 import type { Claims } from '../auth/claims.js';
-import { ProtocolError } from '../auth/auth-error.js';
+import { clientError } from '../auth/auth-error.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Metrics } from '../metrics.js';
 
@@ -72,7 +72,9 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
 
     const msg = result.value as InboundFor<R>;
     this.chain = this.chain.then(() => this.handler(this, msg)).catch((err: unknown) => {
-      if (err instanceof ProtocolError) return this.sendError(err.code, err.message, ref);
+      // A client's fault or a dependency's outage is the client's to hear, not the log's to shout.
+      const known = clientError(err);
+      if (known) return this.sendError(known.code, known.message, ref);
       this.log.error({ err, type: obj.type }, 'handler failed');
       this.sendError('internal', 'internal error', ref);
     });
@@ -113,11 +115,44 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     for (const frame of waiting) this.deliver(frame);
   }
 
+  /** Commands relayed to a render host and not yet acknowledged: the operator's message id → its timeout. */
+  private readonly awaitingAck = new Map<string, NodeJS.Timeout>();
+  /** Commands already answered `host_timeout`: a late ack for one is dropped, never a second answer. */
+  private readonly timedOut = new Set<string>();
+
+  /**
+   * A command went to a render host: if its ack has not come back in `timeoutMs`, the
+   * operator gets `command.ack` with ok:false, code host_timeout — a dead host never leaves
+   * an operator waiting. The timer lives with the socket that holds the session, where the
+   * ack lands whichever instance relayed it.
+   */
+  expectAck(ref: string, room: string, hostId: string, timeoutMs: number): void {
+    clearTimeout(this.awaitingAck.get(ref));
+    const timer = setTimeout(() => {
+      this.awaitingAck.delete(ref);
+      this.timedOut.add(ref);
+      if (this.timedOut.size > 500) this.timedOut.delete(this.timedOut.values().next().value!);
+      this.deliver({ type: 'command.ack', ref, room, hostId, ok: false, code: 'host_timeout', error: `the render host did not acknowledge within ${timeoutMs} ms` });
+    }, timeoutMs);
+    timer.unref();
+    this.awaitingAck.set(ref, timer);
+  }
+
   /**
    * Numbers a frame, sends it, and records it. A closed socket still numbers and records
    * (the client gets it on resume) until the hub lets go of the session.
    */
   deliver(frame: object): void {
+    const f = frame as { type?: string; ref?: string; code?: string };
+    if (f.type === 'command.ack' && f.ref !== undefined && f.code !== 'host_timeout') {
+      const timer = this.awaitingAck.get(f.ref);
+      if (timer) {
+        clearTimeout(timer);
+        this.awaitingAck.delete(f.ref);
+      } else if (this.timedOut.delete(f.ref)) {
+        return;
+      }
+    }
     if (this.held) {
       this.held.push(frame);
       return;
@@ -135,12 +170,17 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   sendError(code: ErrorCode, message: string, ref: string | null): void {
     const frame: ErrorFrame = { type: 'error', code, message, ref };
     this.metrics.errors.inc({ code });
+    // One line with the code, at debug: a hostile client cannot fill the log (the metric counts them).
+    if (code !== 'internal') this.log.debug({ code, ref }, 'client message refused');
     this.send(frame);
   }
 
   close(code: number, reason: string): void {
+    for (const timer of this.awaitingAck.values()) clearTimeout(timer);
+    this.awaitingAck.clear();
     if (this.state !== 'open') return;
     this.state = 'closing';
+    this.log.debug({ closeCode: code, reason }, 'closing connection');
     this.socket.close(code, reason);
   }
 }

@@ -2,14 +2,26 @@ import { ProtocolError } from '../auth/auth-error.js';
 import { canAccessRoom } from '../auth/claims.js';
 import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
-import type { OperatorToServer } from '../../protocol/index.js';
+import { SHOW_COMMAND_NAMES, type OperatorToServer, type ShowCommand } from '../../protocol/index.js';
 import { newId } from '../speech/question-intake.js';
 import { lineToSay } from '../text-intake.js';
 
+const SHOW_COMMANDS = new Set<string>(SHOW_COMMAND_NAMES);
+
 export function operatorHandler(core: ServerCore) {
+  /** Show transport and queue commands go to the room's director, wherever it runs; it acks. */
+  const toDirector = async (conn: ClientConnection<'operator'>, room: string, ref: string, cmd: ShowCommand, as: 'ack' | 'command.ack' = 'ack') => {
+    await core.rooms.get(room);
+    await core.show.submit(room, { type: 'op', cmd, by: { sessionId: conn.sessionId, ref, tokenId: conn.claims.tokenId, as } });
+  };
+
   return async (conn: ClientConnection<'operator'>, msg: OperatorToServer): Promise<void> => {
     if (msg.type === 'ping') return conn.send({ type: 'pong', ref: msg.id, serverTime: Date.now() });
     if (!canAccessRoom(conn.claims, msg.room)) throw new ProtocolError('forbidden', `no access to room ${msg.room}`);
+    if (SHOW_COMMANDS.has(msg.type)) {
+      const { type, id, room, ...fields } = msg as { type: string; id: string; room: string };
+      return toDirector(conn, room, id, { name: type, ...fields } as ShowCommand);
+    }
 
     switch (msg.type) {
       case 'room.subscribe': {
@@ -31,7 +43,12 @@ export function operatorHandler(core: ServerCore) {
         const receivedAt = Date.now();
         const host = await core.placement.hostFor(msg.room);
         if (!host) throw new ProtocolError('no_render_host', `room ${msg.room} has no render host yet`);
+        // Stopping speech is the director's: it knows what it handed the host and what comes next.
+        if (msg.command.name === 'stop') {
+          return toDirector(conn, msg.room, msg.id, { name: 'speech.stop', ...(msg.command.segmentIds ? { lineIds: msg.command.segmentIds } : {}) }, 'command.ack');
+        }
         const commandId = core.commandIds.make(conn.sessionId, msg.id, receivedAt);
+        conn.expectAck(msg.id, msg.room, host.hostId, core.config.commandTimeoutMs);
         // The operator's ack comes from the host (command.ack), end to end.
         await core.delivery.deliver(host.sessionId, { type: 'command', commandId, room: msg.room, command: msg.command });
         return;
@@ -41,7 +58,7 @@ export function operatorHandler(core: ServerCore) {
         const answerId = newId('say');
         await core.queues.say({
           room: msg.room, segmentId: `${answerId}.0`, answerId, index: 0, final: true, text: lineToSay(msg.text),
-          language: room.language, voice: { ...room.voice, ...msg.voice }, priority: msg.priority ?? 'script',
+          language: room.language, voice: { ...room.voice, ...msg.voice }, priority: msg.priority ?? 'script', requestedBy: conn.claims.tokenId,
         });
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
         return;

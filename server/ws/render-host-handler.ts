@@ -36,15 +36,14 @@ export function renderHostHandler(core: ServerCore) {
         });
         return;
       }
+      // What the host reports is the truth of what aired: it goes to the room's director.
       case 'speech.started':
         await ownRoom(conn, msg.room);
-        await core.events.emit(msg.room, { kind: 'speech.started', segmentId: msg.segmentId, mediaTimeMs: msg.mediaTimeMs, hostId });
+        await core.show.submit(msg.room, { type: 'host.started', airId: msg.segmentId, hostId, mediaTimeMs: msg.mediaTimeMs });
         return;
       case 'speech.finished':
         await ownRoom(conn, msg.room);
-        await core.events.emit(msg.room, {
-          kind: 'speech.finished', segmentId: msg.segmentId, mediaTimeMs: msg.mediaTimeMs, interrupted: msg.interrupted, hostId,
-        });
+        await core.show.submit(msg.room, { type: 'host.finished', airId: msg.segmentId, hostId, mediaTimeMs: msg.mediaTimeMs, interrupted: msg.interrupted });
         return;
     }
   };

@@ -8,12 +8,13 @@ import { cleanup, startServer, type TestServer } from '../helpers/server.js';
 import { redisUrl } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { FakeHost } from '../helpers/fake-host.js';
 
 describe('a viewer question becomes speech at the render host', () => {
   let srv: TestServer;
   let workers: Part;
   let dataDir: string;
-  let host: TestClient;
+  let host: FakeHost;
   let bot: TestClient;
 
   beforeAll(async () => {
@@ -22,16 +23,15 @@ describe('a viewer question becomes speech at the render host', () => {
     workers = await startPart('workers/main.ts', {
       REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: srv.prefix, LIVEHOST_DATA_DIR: dataDir, LIVEHOST_ANSWERS: 'kb',
     }, /workers ready/);
-    host = await TestClient.connect(`${srv.wsUrl}/ws/render-host`, await srv.token({ role: 'render-host', hostId: 'gpu-1' }));
-    host.send({ type: 'host.register', id: 'r', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
-    await host.next((f) => f.type === 'ack');
+    // Plays each line in 100 ms instead of its duration; reports started/finished like the real host.
+    host = await FakeHost.connect(srv.wsUrl, await srv.token({ role: 'render-host', hostId: 'gpu-1' }), { playMs: () => 100 });
     await srv.core.rooms.create({ id: 'tour', name: 'City tour', persona: 'A friendly tourist guide.' });
     await srv.core.rooms.putKb('tour', {
       qa: [{ question: 'When does the museum open?', answer: 'The museum opens at nine in the morning. Entry is free on Sundays.' }],
       facts: ['The old town has a castle from the twelfth century.'],
     });
     await srv.core.placement.place('tour');
-    await host.next((f) => f.type === 'room.assign');
+    await host.client.next((f) => f.type === 'room.assign');
     bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['tour'] }));
   }, 60_000);
 
@@ -48,8 +48,8 @@ describe('a viewer question becomes speech at the render host', () => {
     const ack = await bot.next((f) => f.type === 'question.ack');
     expect(ack).toMatchObject({ ref: 'q1', status: 'queued' });
 
-    await host.next(() => host.frames.filter((f) => f.type === 'speech.segment').length >= 2, 20_000);
-    const frames = host.frames.filter((f) => f.type === 'speech.segment');
+    await host.waitPlayed(2);
+    const frames = host.client.frames.filter((f) => f.type === 'speech.segment');
     for (const f of frames) expect(outboundValidator('render-host').check(f).ok).toBe(true);
     const segments = frames.map((f) => f.segment as SpeechSegment);
     expect(segments.map((s) => s.text)).toEqual(['The museum opens at nine in the morning.', 'Entry is free on Sundays.']);
@@ -65,7 +65,7 @@ describe('a viewer question becomes speech at the render host', () => {
     expect(first.timeline.visemes.some((v) => v.viseme === 'PP')).toBe(true); // the m of "museum"
     expect(first.timeline.visemes.every((v) => v.timeMs <= first.durationMs)).toBe(true);
 
-    // The bot that asked hears the whole answer once it is on air; the question is answered.
+    // The bot that asked hears the whole answer once the host reported it spoken; the question is answered.
     const answered = await bot.next((f) => f.type === 'question.answered');
     expect(answered).toMatchObject({ questionId: ack.questionId, text: 'The museum opens at nine in the morning. Entry is free on Sundays.' });
     const [question] = await srv.core.questions.list('tour');
@@ -73,11 +73,11 @@ describe('a viewer question becomes speech at the render host', () => {
   });
 
   it('an identical question from another viewer is grouped, not answered twice', async () => {
-    const before = host.frames.filter((f) => f.type === 'speech.segment').length;
+    const before = host.segments.length;
     bot.send({ type: 'question', id: 'q2', user: { id: 'viewer-2', name: 'Ben' }, text: 'when does the MUSEUM open' });
     const ack = await bot.next((f) => f.type === 'question.ack' && f.ref === 'q2');
     expect(ack.status).toBe('duplicate');
     await new Promise((r) => setTimeout(r, 1500));
-    expect(host.frames.filter((f) => f.type === 'speech.segment').length).toBe(before);
+    expect(host.segments.length).toBe(before);
   });
 });

@@ -16,8 +16,11 @@ export interface RejectedLine {
 export interface QaJobResult {
   questionId: string;
   provider: AnswerProvider['name'];
-  /** answered: the provider's answer; fallback: only the fallback line; silent: nothing. */
-  outcome: 'answered' | 'fallback' | 'silent';
+  /**
+   * answered: the provider's answer; fallback: only the fallback line; silent: nothing;
+   * cancelled: called off before or while it was made; stale: too old to air when its turn came.
+   */
+  outcome: 'answered' | 'fallback' | 'silent' | 'cancelled' | 'stale';
   sources: AnswerSource[];
   segments: string[];
   /**

@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
@@ -8,6 +8,7 @@ import { AnswerAbortedError, answerQuestion, type QaJobResult } from './answer-q
 import type { KbProvider } from './kb-provider.js';
 import { KbStore } from './kb-store.js';
 import { ttsJobOptions } from './tts-jobs.js';
+import { outageQuiet, watchRedis } from '../../protocol/redis-outage.js';
 
 /** auto: a room gets the provider it asks for (kb when no LLM is configured); kb: every room answers from its KB. */
 export type AnswersMode = 'auto' | 'kb';
@@ -24,6 +25,8 @@ export interface QaWorkerOptions {
   /** BullMQ lock duration; a crashed worker's job is taken over after about this long. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long an answer held back by a full room waits before it looks again. */
+  backlogRetryMs?: number;
 }
 
 export interface QaWorkerHandle {
@@ -49,13 +52,26 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
   // forever, and BullMQ gives its blocking reads a duplicate of it.
   const commands = new Redis(options.redisUrl, { lazyConnect: true });
   const workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-  await Promise.all([commands.connect(), workerConnection.connect()]);
+  // One log line when a connection is lost and one when it is back, not one per retry.
+  watchRedis(commands, 'qa commands', log);
+  watchRedis(workerConnection, 'qa worker', log);
+  // Cancels arrive by pub/sub, which takes a connection of its own.
+  const cancels = new Redis(options.redisUrl, { lazyConnect: true });
+  watchRedis(cancels, 'qa cancels', log);
+  await Promise.all([commands.connect(), workerConnection.connect(), cancels.connect()]);
+  const keys = redisKeys(prefix);
 
   const ttsQueue = new Queue<TtsJobData>(QUEUES.tts, { connection: commands, prefix: bullPrefix });
   const segmentsQueue = new Queue<AnswerEnd>(QUEUES.segments, { connection: commands, prefix: bullPrefix });
-  ttsQueue.on('error', (err) => log.error({ err }, 'tts queue error'));
+  ttsQueue.on('error', outageQuiet(log, 'tts queue'));
+  segmentsQueue.on('error', outageQuiet(log, 'segments queue'));
   const kbStore = new KbStore(commands, prefix, log);
   const active = new Set<AbortController>();
+  /** The answer each running job makes, so a cancel aborts exactly that one (its LLM stream with it). */
+  const byAnswer = new Map<string, AbortController>();
+  const CANCELLED = 'cancelled';
+  cancels.on('message', (_channel: string, answerId: string) => byAnswer.get(answerId)?.abort(CANCELLED));
+  await cancels.subscribe(keys.answerCancelEvents);
   let warnedNoLlm = false;
 
   const pickProvider = (requested: AnswerContext['answers']): AnswerProvider => {
@@ -73,8 +89,33 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     const checked = validQaJob.check(job.data);
     if (!checked.ok) throw new UnrecoverableError(`invalid qa job ${job.id}: ${checked.error}`);
     const data = checked.value;
+    const ended = async (lines: number): Promise<void> => {
+      const end: AnswerEnd = { room: data.room, answerId: data.questionId, questionId: data.questionId, lines };
+      await segmentsQueue.add(ANSWER_END_JOB, end, { jobId: segmentJobId(`${data.questionId}.end`), removeOnComplete: { age: 3600 } });
+    };
+    const nothing = (outcome: QaJobResult['outcome']): QaJobResult => ({
+      questionId: data.questionId, provider: pickProvider(data.context.answers).name, outcome, sources: [], segments: [], finalSegmentId: null, rejected: [],
+    });
+    if (await commands.exists(keys.answerCancelled(data.questionId))) return nothing('cancelled');
+    // An answer resumed after a crash, or held too long, would air out of its moment: drop it.
+    const staleAfter = data.context.staleAfterMs;
+    if (data.askedAt !== undefined && staleAfter !== undefined && Date.now() - data.askedAt > staleAfter) {
+      log.warn({ room: data.room, questionId: data.questionId, ageMs: Date.now() - data.askedAt }, 'answer is stale; dropped');
+      await ended(0);
+      return nothing('stale');
+    }
+    // Back-pressure: while the room has more audio waiting than it allows, the answer waits here, in BullMQ.
+    const limit = data.context.backlogLimitMs;
+    if (limit !== undefined && token) {
+      const backlog = Number(await commands.get(keys.backlog(data.room)) ?? 0);
+      if (backlog > limit) {
+        await job.moveToDelayed(Date.now() + (options.backlogRetryMs ?? 1000), token);
+        throw new DelayedError();
+      }
+    }
     const controller = new AbortController();
     active.add(controller);
+    byAnswer.set(data.questionId, controller);
     try {
       const kb = await kbStore.load(data.room);
       const result = await answerQuestion(data, {
@@ -83,16 +124,19 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
         signal: controller.signal,
         log,
         emit: async (line) => {
+          const jobId = ttsJobOptions(line.segmentId, line.priority).jobId!;
+          await commands.multi().sadd(keys.answerTtsJobs(data.questionId), jobId).expire(keys.answerTtsJobs(data.questionId), 3600).exec();
           await ttsQueue.add('tts', line, ttsJobOptions(line.segmentId, line.priority));
         },
       });
-      // No line carries final: tell the director how many lines the answer has.
-      if (result.segments.length > 0 && !result.finalSegmentId) {
-        const end: AnswerEnd = { room: data.room, answerId: data.questionId, questionId: data.questionId, lines: result.segments.length };
-        await segmentsQueue.add(ANSWER_END_JOB, end, { jobId: segmentJobId(`${data.questionId}.end`), removeOnComplete: { age: 3600 } });
-      }
+      // No line carries final (or none at all): tell the director how many lines the answer has.
+      if (!result.finalSegmentId) await ended(result.segments.length);
       return result;
     } catch (err) {
+      if (err instanceof AnswerAbortedError && controller.signal.reason === CANCELLED) {
+        log.info({ room: data.room, questionId: data.questionId }, 'answer cancelled; generation stopped');
+        return nothing('cancelled');
+      }
       if (err instanceof AnswerAbortedError) {
         // Shutting down mid-answer: back to the queue without spending an attempt; the
         // next worker re-adds the lines already queued under the same ids (deduped).
@@ -102,6 +146,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
       throw err;
     } finally {
       active.delete(controller);
+      byAnswer.delete(data.questionId);
     }
   };
 
@@ -114,9 +159,9 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 24 * 3600 },
   });
-  worker.on('error', (err) => log.error({ err }, 'qa worker error'));
+  worker.on('error', outageQuiet(log, 'qa worker'));
   worker.on('failed', (job, err) => {
-    if (err instanceof WaitingError) return;
+    if (err instanceof WaitingError || err instanceof DelayedError) return;
     log.error({ jobId: job?.id, questionId: job?.data?.questionId, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'qa job failed');
   });
   await worker.waitUntilReady();
@@ -135,7 +180,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
       }
       await ttsQueue.close();
       await segmentsQueue.close();
-      await Promise.allSettled([commands.quit(), workerConnection.quit()]);
+      await Promise.allSettled([commands.quit(), workerConnection.quit(), cancels.quit()]);
       log.info('qa worker stopped');
     },
   };

@@ -64,7 +64,7 @@ describe('tts worker (real Redis, real flite)', () => {
 
     const segments = await handle.segments.getJobs(['waiting', 'active', 'completed', 'delayed']);
     expect(segments.map((j) => j.id)).toEqual(['a1.0']);
-    const seg = segments[0]!.data;
+    const seg = segments[0]!.data as SegmentReady;
     expect(validSegment.check(seg).ok).toBe(true);
     expect(seg.segmentId).toBe('a1.0');
     expect(seg.voice.provider).toBe('flite');

@@ -1,11 +1,12 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { compile, QUEUES, redisKeys, SegmentReady, TtsJobData } from '../../protocol/index.js';
+import { compile, LINE_FAILED_JOB, QUEUES, redisKeys, SegmentReady, TtsJobData, type LineFailed } from '../../protocol/index.js';
 import type { AssetStore } from '../../assets/asset-store.js';
 import { TtsError } from './errors.js';
 import { synthesizeLine } from './synthesize-line.js';
 import type { VoiceProviderSet } from './voice-provider-set.js';
+import { outageQuiet, watchRedis } from '../../protocol/redis-outage.js';
 
 export interface TtsWorkerOptions {
   /** A Redis URL (REDIS_URL) or ioredis options. */
@@ -22,9 +23,9 @@ export interface TtsWorkerOptions {
 }
 
 export interface TtsWorkerHandle {
-  worker: Worker<TtsJobData>;
+  worker: Worker<TtsJobData, TtsJobResult | null>;
   /** The producer side of QUEUES.segments. */
-  segments: Queue<SegmentReady>;
+  segments: Queue<SegmentReady | LineFailed>;
   close(): Promise<void>;
 }
 
@@ -72,11 +73,18 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
   // Separate clients: the worker's is blocking (BRPOPLPUSH-style waits), so it must retry forever.
   const workerConnection = redis({ maxRetriesPerRequest: null });
   const queueConnection = redis({ maxRetriesPerRequest: null });
-  const segments = new Queue<SegmentReady>(QUEUES.segments, { connection: queueConnection, prefix: bullPrefix });
+  // One log line when a connection is lost and one when it is back, not one per retry.
+  watchRedis(workerConnection, 'tts worker', logger);
+  watchRedis(queueConnection, 'tts queue', logger);
+  const segments = new Queue<SegmentReady | LineFailed>(QUEUES.segments, { connection: queueConnection, prefix: bullPrefix });
+  segments.on('error', outageQuiet(logger, 'segments queue'));
+  const keys = redisKeys(opts.prefix);
 
-  const processor = async (job: Job<TtsJobData>): Promise<TtsJobResult> => {
+  const processor = async (job: Job<TtsJobData>): Promise<TtsJobResult | null> => {
     const checked = jobValidator.check(job.data);
     if (!checked.ok) throw new UnrecoverableError(`invalid_job: ${checked.error}`);
+    // An answer called off while this line waited: nothing of it is made.
+    if (await queueConnection.exists(keys.answerCancelled(checked.value.answerId))) return null;
     let segment: SegmentReady;
     try {
       segment = await synthesizeLine(checked.value, { store: opts.store, providers: opts.providers, logger });
@@ -94,7 +102,7 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
     return { segmentId: segment.segmentId, audioKey: segment.audio.key, durationMs: segment.durationMs };
   };
 
-  const worker = new Worker<TtsJobData, TtsJobResult>(QUEUES.tts, processor, {
+  const worker = new Worker<TtsJobData, TtsJobResult | null>(QUEUES.tts, processor, {
     connection: workerConnection,
     prefix: bullPrefix,
     concurrency,
@@ -102,8 +110,20 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
   });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, segmentId: job?.data?.segmentId, attempts: job?.attemptsMade, err: err.message }, 'tts job failed');
+    const data = job && jobValidator.check(job.data);
+    if (!job || !data?.ok) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return;
+    // Given up for good: the director skips the line (or the library shows the material failed).
+    const d = data.value;
+    const failed: LineFailed = {
+      room: d.room, segmentId: d.segmentId, answerId: d.answerId, index: d.index, final: d.final, reason: err.message.slice(0, 500),
+      ...(d.questionId ? { questionId: d.questionId } : {}), ...(d.prepare ? { prepare: d.prepare } : {}),
+    };
+    void segments.add(LINE_FAILED_JOB, failed, { ...SEGMENT_JOB_OPTIONS, jobId: segmentJobId(`${d.segmentId}.failed`) })
+      .catch((e: Error) => logger.error({ err: e.message, segmentId: d.segmentId }, 'could not report a failed line'));
   });
-  worker.on('error', (err) => logger.error({ err: err.message }, 'tts worker error'));
+  worker.on('error', outageQuiet(logger, 'tts worker'));
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {

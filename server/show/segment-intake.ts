@@ -1,0 +1,78 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  ANSWER_END_JOB, AnswerEnd, LINE_FAILED_JOB, LineFailed, QUEUES, SegmentReady, compile, redisKeys,
+  type SegmentPayload,
+} from '../../protocol/index.js';
+import type { Library } from './library.js';
+import type { ShowEvent } from './show-events.js';
+import { showKeys } from './show-keys.js';
+
+const validSegment = compile(SegmentReady);
+const validEnd = compile(AnswerEnd);
+const validFailed = compile(LineFailed);
+
+/** A line's payload outlives any wait it could have on the queue. */
+const PAYLOAD_TTL_S = 6 * 3600;
+
+/**
+ * The server's end of the `segments` queue, on every instance: synthesized lines of
+ * answers and says become `line.ready` events in their room's inbox (their audio stored
+ * for the director), library lines go to the library, and the markers (`answer.end`,
+ * `line.failed`) become events too. The director, not this worker, decides what airs.
+ */
+export class SegmentIntake {
+  private readonly worker: Worker;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    connection: Redis,
+    private readonly library: Library,
+    private readonly submit: (room: string, event: ShowEvent) => Promise<unknown>,
+    private readonly log: Logger,
+  ) {
+    this.worker = new Worker(QUEUES.segments, (job) => this.process(job), {
+      connection, prefix: redisKeys(prefix).bullPrefix, concurrency: 16,
+    });
+    this.worker.on('error', (err) => log.warn({ err: err.message }, 'segment intake error'));
+  }
+
+  async process(job: Job): Promise<void> {
+    if (job.name === ANSWER_END_JOB) {
+      const c = validEnd.check(job.data);
+      if (!c.ok) return this.invalid(job, c.error);
+      await this.submit(c.value.room, { type: 'answer.end', answerId: c.value.answerId, lines: c.value.lines });
+      return;
+    }
+    if (job.name === LINE_FAILED_JOB) {
+      const c = validFailed.check(job.data);
+      if (!c.ok) return this.invalid(job, c.error);
+      const f = c.value;
+      if (f.prepare) return this.library.prepareFailed(f.room, f.prepare.key, f.reason);
+      await this.submit(f.room, { type: 'line.failed', answerId: f.answerId, questionId: f.questionId ?? null, index: f.index, final: f.final, reason: f.reason });
+      return;
+    }
+    const c = validSegment.check(job.data);
+    if (!c.ok) return this.invalid(job, c.error);
+    const seg = c.value;
+    if (seg.prepare) return this.library.prepared(seg);
+    const payload: SegmentPayload = { text: seg.text, language: seg.language, audio: seg.audio, durationMs: seg.durationMs, timeline: seg.timeline };
+    const key = showKeys(this.prefix, seg.room).payload;
+    await this.redis.multi().hset(key, seg.segmentId, JSON.stringify(payload)).expire(key, PAYLOAD_TTL_S).exec();
+    await this.submit(seg.room, {
+      type: 'line.ready', lineId: seg.segmentId, answerId: seg.answerId, questionId: seg.questionId ?? null, index: seg.index,
+      final: seg.final, priority: seg.priority, text: seg.text, durationMs: seg.durationMs,
+      source: seg.questionId ? { kind: 'answer', questionId: seg.questionId } : { kind: 'say', by: seg.requestedBy ?? null },
+    });
+  }
+
+  private invalid(job: Job, error: string): void {
+    this.log.error({ jobId: job.id, name: job.name, error }, 'invalid segments job dropped');
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+}

@@ -1,0 +1,116 @@
+import type { SpeechSegment } from '../../protocol/index.js';
+import { TestClient } from './ws-client.js';
+
+export interface FakeHostOptions {
+  /** How long a segment "plays": its own duration (default), or a fixed time so tests run fast. */
+  playMs?: (segment: SpeechSegment) => number;
+  capacity?: number;
+  standby?: boolean;
+}
+
+export interface Played {
+  segmentId: string;
+  text: string;
+  priority: string;
+  startedAt: number;
+  endedAt: number | null;
+  interrupted: boolean;
+}
+
+/**
+ * A render host over a real WebSocket that plays like the real one, minus the pixels:
+ * segments in seq order, each once (by segment id), started/finished reported on its own
+ * clock, `speech.stop` obeyed (the playing one cut, queued ones dropped, later ones refused),
+ * commands acknowledged.
+ */
+export class FakeHost {
+  readonly played: Played[] = [];
+  private queue: SpeechSegment[] = [];
+  private seen = new Set<string>();
+  private refused = new Set<string>();
+  private playing: { segment: SpeechSegment; timer: NodeJS.Timeout; index: number } | null = null;
+  private ids = 0;
+
+  private constructor(readonly client: TestClient, private readonly o: FakeHostOptions) {
+    client.ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as Record<string, unknown>));
+  }
+
+  static async connect(wsUrl: string, token: string, o: FakeHostOptions = {}): Promise<FakeHost> {
+    const client = await TestClient.connect(`${wsUrl}/ws/render-host`, token);
+    const host = new FakeHost(client, o);
+    client.send({
+      type: 'host.register', id: 'reg', capacity: o.capacity ?? 1, ...(o.standby ? { standby: true } : {}),
+      capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] },
+    });
+    await client.next((f) => f.type === 'ack' && f.ref === 'reg');
+    return host;
+  }
+
+  get segments(): SpeechSegment[] {
+    return this.client.frames.filter((f) => f.type === 'speech.segment').map((f) => f.segment as SpeechSegment);
+  }
+
+  /** Texts played so far; `!` marks a line cut before its end. */
+  texts(): string[] {
+    return this.played.map((p) => `${p.text}${p.interrupted ? '!' : ''}`);
+  }
+
+  async waitPlayed(n: number, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.played.filter((p) => p.endedAt !== null).length < n) {
+      if (Date.now() > until) throw new Error(`played ${this.played.length} of ${n}: ${JSON.stringify(this.texts())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private send(frame: object): void {
+    this.client.send({ ...frame, id: `fh${++this.ids}` });
+  }
+
+  private onFrame(f: Record<string, unknown>): void {
+    if (f.type === 'speech.segment') {
+      const seg = f.segment as SpeechSegment;
+      if (this.seen.has(seg.segmentId)) return;
+      this.seen.add(seg.segmentId);
+      if (this.refused.delete(seg.segmentId)) return;
+      this.queue.push(seg);
+      this.queue.sort((a, b) => a.segmentSeq - b.segmentSeq);
+      this.next();
+    } else if (f.type === 'speech.stop') {
+      for (const id of f.segmentIds as string[]) {
+        if (this.playing?.segment.segmentId === id) this.finish(true);
+        else if (this.queue.some((s) => s.segmentId === id)) this.queue = this.queue.filter((s) => s.segmentId !== id);
+        else if (!this.seen.has(id)) this.refused.add(id);
+      }
+      this.next();
+    } else if (f.type === 'command') {
+      this.send({ type: 'command.ack', ref: f.commandId, room: f.room, ok: true });
+    }
+  }
+
+  private next(): void {
+    if (this.playing || this.queue.length === 0) return;
+    const segment = this.queue.shift()!;
+    this.played.push({ segmentId: segment.segmentId, text: segment.text, priority: segment.priority, startedAt: Date.now(), endedAt: null, interrupted: false });
+    const ms = this.o.playMs ? this.o.playMs(segment) : segment.durationMs;
+    this.playing = { segment, index: this.played.length - 1, timer: setTimeout(() => this.finish(false), ms) };
+    this.send({ type: 'speech.started', room: segment.room, segmentId: segment.segmentId, mediaTimeMs: Date.now() % 1e9 });
+  }
+
+  private finish(interrupted: boolean): void {
+    const p = this.playing;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.playing = null;
+    const rec = this.played[p.index]!;
+    rec.endedAt = Date.now();
+    rec.interrupted = interrupted;
+    this.send({ type: 'speech.finished', room: p.segment.room, segmentId: p.segment.segmentId, mediaTimeMs: Date.now() % 1e9, interrupted });
+    setImmediate(() => this.next());
+  }
+
+  close(): void {
+    if (this.playing) clearTimeout(this.playing.timer);
+    this.client.close();
+  }
+}
