@@ -139,3 +139,48 @@ describe('server client', () => {
     expect(server.received.find((m) => m.type === 'speech.finished')).toMatchObject({ segmentId: 's1', mediaTimeMs: 1234 });
   });
 });
+
+describe('server client reports through a server outage', () => {
+  it('sends a report the server refused as unavailable again, and nothing else', async () => {
+    const server = fakeServer('tok');
+    cleanup.push(server.close);
+    const client = new ServerClient({
+      url: server.url(), token: 'tok', register: () => ({ capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } }),
+      heartbeat: () => ({ rooms: [] }), onMessage: () => undefined, heartbeatMs: 60_000,
+      reportRetry: { attempts: 3, backoff: () => new Backoff(1, 4) },
+    });
+    cleanup.push(() => client.stop());
+    client.start();
+    await until(() => server.received.some((m) => m.type === 'host.register'));
+    const reports = (type: string) => server.received.filter((m) => m.type === type);
+    const refuse = (frame: Record<string, unknown>, code: string) =>
+      server.sendRaw(JSON.stringify({ type: 'error', code, message: 'no', ref: frame.id }));
+
+    client.send({ type: 'speech.started', room: 'room-a', segmentId: 'seg-1', mediaTimeMs: 40 });
+    await until(() => reports('speech.started').length === 1);
+    refuse(reports('speech.started')[0]!, 'unavailable');
+    await until(() => reports('speech.started').length === 2);
+    // The same report, under a new message id; refused again, and again: at most `attempts` resends.
+    expect(reports('speech.started')[1]).toMatchObject({ room: 'room-a', segmentId: 'seg-1', mediaTimeMs: 40 });
+    expect(reports('speech.started')[1]!.id).not.toBe(reports('speech.started')[0]!.id);
+    for (let i = 1; i <= 3; i++) {
+      refuse(reports('speech.started')[i]!, 'unavailable');
+      if (i < 3) await until(() => reports('speech.started').length === i + 2);
+    }
+
+    // Other refusals, and unavailable for what is not a report (a heartbeat), are not resent.
+    client.send({ type: 'speech.finished', room: 'room-a', segmentId: 'seg-1', mediaTimeMs: 900, interrupted: false });
+    client.send({ type: 'command.ack', ref: 'cmd-1', room: 'room-a', ok: true });
+    client.send({ type: 'host.heartbeat', rooms: [] });
+    await until(() => reports('command.ack').length === 1 && reports('host.heartbeat').length === 1);
+    refuse(reports('speech.finished')[0]!, 'forbidden');
+    refuse(reports('host.heartbeat')[0]!, 'unavailable');
+    refuse(reports('command.ack')[0]!, 'unavailable');
+    await until(() => reports('command.ack').length === 2);
+    client.send({ type: 'ping' });
+    await until(() => reports('ping').length === 1);
+    expect(reports('speech.started')).toHaveLength(4);
+    expect(reports('speech.finished')).toHaveLength(1);
+    expect(reports('host.heartbeat')).toHaveLength(1);
+  });
+});

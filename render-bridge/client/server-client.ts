@@ -25,6 +25,22 @@ export interface ServerClientOptions {
   backoff?: Backoff;
   /** Messages kept while the server is away, oldest dropped first beyond this. */
   outboxLimit?: number;
+  /**
+   * Reports (speech started/finished, command acks) the server refused as `unavailable`
+   * (its Redis is down) are sent again after a backoff, up to `attempts` times.
+   */
+  reportRetry?: { attempts?: number; backoff?: () => Backoff };
+}
+
+/** What the server must hear even through an outage: what aired, and what a command did. */
+const REPORTS: ReadonlySet<HostOutbound['type']> = new Set(['speech.started', 'speech.finished', 'command.ack']);
+/** Sent reports kept by message id, so an error frame's `ref` finds the one it refused. */
+const RECENT_REPORTS = 500;
+
+interface SentReport {
+  msg: HostOutbound;
+  attempts: number;
+  backoff: Backoff;
 }
 
 /**
@@ -48,12 +64,19 @@ export class ServerClient {
   private readonly log: Logger;
   private readonly heartbeatMs: number;
   private readonly outboxLimit: number;
+  private readonly recent = new Map<string, SentReport>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly retryAttempts: number;
+  private readonly retryBackoff: () => Backoff;
 
   constructor(private readonly o: ServerClientOptions) {
     this.backoff = o.backoff ?? new Backoff();
     this.log = o.log ?? silentLogger;
     this.heartbeatMs = o.heartbeatMs ?? 2000;
     this.outboxLimit = o.outboxLimit ?? 1000;
+    // 20 tries with waits doubling from 250 ms to 15 s: about three minutes of outage.
+    this.retryAttempts = o.reportRetry?.attempts ?? 20;
+    this.retryBackoff = o.reportRetry?.backoff ?? (() => new Backoff(250, 15_000));
     if (!/^wss?:\/\//.test(o.url)) throw new RangeError('url must be ws:// or wss://');
   }
 
@@ -64,8 +87,14 @@ export class ServerClient {
 
   /** Sends now when connected, otherwise after the next welcome. */
   send(msg: HostOutbound): void {
+    this.sendReport(msg, null);
+  }
+
+  private sendReport(msg: HostOutbound, earlier: SentReport | null): void {
     if (this.state === 'open' && this.ws?.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify({ ...msg, id: this.id() }));
+      const id = this.id();
+      if (REPORTS.has(msg.type)) this.remember(id, earlier ?? { msg, attempts: 0, backoff: this.retryBackoff() });
+      this.ws.send(JSON.stringify({ ...msg, id }));
       return;
     }
     if (msg.type === 'host.heartbeat' || msg.type === 'ping') return; // stale by the time we are back
@@ -76,6 +105,8 @@ export class ServerClient {
   async stop(): Promise<void> {
     this.state = 'closed';
     this.clearTimers();
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
     const ws = this.ws;
     this.ws = null;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
@@ -88,6 +119,30 @@ export class ServerClient {
 
   private id(): string {
     return `h${this.nextId++}`;
+  }
+
+  private remember(id: string, report: SentReport): void {
+    this.recent.set(id, report);
+    if (this.recent.size > RECENT_REPORTS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** The server could not take a report (its Redis is down): send it again after a while. */
+  private retryReport(ref: string): boolean {
+    const report = this.recent.get(ref);
+    if (!report) return false;
+    this.recent.delete(ref);
+    if (++report.attempts > this.retryAttempts) {
+      this.log.warn({ type: report.msg.type, attempts: report.attempts - 1 }, 'server stayed unavailable; report dropped');
+      return true;
+    }
+    const delayMs = report.backoff.next();
+    this.log.debug({ type: report.msg.type, attempt: report.attempts, delayMs }, 'server unavailable; report will be sent again');
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (this.state !== 'closed') this.sendReport(report.msg, report);
+    }, delayMs);
+    this.retryTimers.add(timer);
+    return true;
   }
 
   private connect(): void {
@@ -153,7 +208,10 @@ export class ServerClient {
         this.scheduleReconnectAfterClose(msg.afterMs);
         break;
       case 'error':
-        this.log.warn({ code: msg.code, ref: msg.ref, message: msg.message }, 'server reported an error');
+        if (msg.code === 'unavailable' && msg.ref !== null && this.retryReport(msg.ref)) return;
+        // An outage refuses heartbeats too; it is over when they stop being refused.
+        if (msg.code === 'unavailable') this.log.debug({ ref: msg.ref }, 'server unavailable');
+        else this.log.warn({ code: msg.code, ref: msg.ref, message: msg.message }, 'server reported an error');
         return;
       case 'pong':
       case 'ack':

@@ -10,6 +10,7 @@ import { operatorHandler } from './operator-handler.js';
 import { renderHostHandler } from './render-host-handler.js';
 import { botHandler } from './bot-handler.js';
 import type { SessionRecord } from './session-store.js';
+import { isRedisOutage } from '../../protocol/redis-outage.js';
 
 type Control = { ctl: 'replaced' };
 
@@ -78,7 +79,10 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
       let recording: Promise<unknown> = Promise.resolve();
       conn.persist = (n, raw) => {
-        recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => log.warn({ err: err.message }, 'frame not recorded'));
+        // During a Redis outage every frame would fail here; the connection watcher says so once.
+        recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => {
+          if (!isRedisOutage(err)) log.warn({ err: err.message }, 'frame not recorded');
+        });
       };
 
       socket.off('message', onEarly);
