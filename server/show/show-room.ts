@@ -248,6 +248,11 @@ export class ShowRoom {
         this.words.set(e.line.lineId, segment.timeline.words);
         if (this.words.size > 200) this.words.delete(this.words.keys().next().value!);
         await this.d.deliver(host.sessionId, { type: 'speech.segment', segment });
+        // Handed to the host (not yet heard): consoles and the timed-metadata tap see its text now.
+        await this.d.emit(this.room, {
+          kind: 'answer.sentence', segmentId: e.airId, segmentSeq: e.seq, text: segment.text, final: segment.final,
+          ...(e.line.questionId ? { questionId: e.line.questionId } : {}),
+        });
         return;
       }
       case 'stop':
