@@ -130,6 +130,25 @@ export function matchFeatures(
   };
 }
 
+/**
+ * Features of two viewer questions, symmetric: the one-way features both ways, averaged
+ * (`backward` holds the weaker direction: both must ask what the other asks).
+ */
+export function pairFeatures(
+  a: PreparedText, aTarget: MatchTarget, b: PreparedText, bTarget: MatchTarget, lexicon: Lexicon, vectors: WordVectors | null,
+): MatchFeatures {
+  const ab = matchFeatures(a, bTarget, lexicon, vectors, aTarget.fields);
+  const ba = matchFeatures(b, aTarget, lexicon, vectors, bTarget.fields);
+  return {
+    forward: (ab.forward + ba.forward) / 2,
+    soft: (ab.soft + ba.soft) / 2,
+    backward: Math.min(ab.forward, ba.forward),
+    cosPrimary: ab.cosPrimary,
+    cosSecondary: 0,
+    fact: 0,
+  };
+}
+
 export function termFields(text: PreparedText): Map<string, number> {
   return new Map(text.terms.map((t) => [t, 1]));
 }
@@ -163,8 +182,8 @@ export interface AnswerModel {
   lead: number;
 }
 export const ANSWER_MODEL: AnswerModel = models.answer;
-/** Question-pair calibration of the similarity service (two viewer questions, no answer text). */
-export const PAIR_MODELS: { semantic: AnswerModel; lexical: AnswerModel } = { semantic: models.pairSemantic, lexical: models.pairLexical };
+/** The similarity service's model over pairFeatures (two viewer questions, no answer text). */
+export const PAIR_MODELS: { semantic: ConfidenceModel; lexical: ConfidenceModel } = { semantic: models.pairSemantic, lexical: models.pairLexical };
 /** The default answer threshold (LIVEHOST_KB_MIN_CONFIDENCE): right answers minus twice the wrong ones, best on the calibration half. */
 export const DEFAULT_MIN_CONFIDENCE: number = models.threshold;
 

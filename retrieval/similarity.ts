@@ -1,10 +1,8 @@
 import { Analyzer, type PreparedText } from './analyzer.js';
+import models from './confidence-models.json' with { type: 'json' };
 import { KbRetriever, type KbInput } from './kb-retriever.js';
 import { Lexicon } from './lexicon.js';
-import {
-  LEXICAL_MODEL, logit, matchFeatures, matchProbability, matchTarget, PAIR_MODELS, SEMANTIC_MODEL,
-  type AnswerModel, type ConfidenceModel, type MatchTarget,
-} from './scoring.js';
+import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type ConfidenceModel, type MatchFeatures, type MatchTarget } from './scoring.js';
 
 /**
  * Question similarity for grouping viewer questions by meaning (the newsroom), with the
@@ -37,6 +35,8 @@ export interface Similarity {
    * `threshold`), else null (also for no candidates or a text with no words).
    */
   nearest(text: string, candidates: readonly string[], minScore?: number): { index: number; score: number } | null;
+  /** The features behind `similar` (for calibration and diagnostics). */
+  features(a: string, b: string): MatchFeatures;
 }
 
 export interface SimilarityOptions {
@@ -50,17 +50,16 @@ export interface SimilarityOptions {
   threshold?: number;
   /** Prepared texts kept (LRU); default 2,000. */
   cacheSize?: number;
-  /** Overrides the question-pair calibration (retrieval/eval/calibrate.ts fits it). */
-  calibration?: AnswerModel;
+  /** Overrides the question-pair model (retrieval/eval/calibrate.ts fits it). */
+  model?: ConfidenceModel;
 }
 
-/** Where two questions count as one: the calibrated model's even odds. */
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.5;
+/** Where two questions count as one: the best F1 on the calibration half's question pairs (calibrate.ts). */
+export const DEFAULT_SIMILARITY_THRESHOLD: number = models.similarityThreshold;
 
 interface Prepared {
   text: PreparedText;
   target: MatchTarget;
-  fields: Map<string, number>;
 }
 
 export function createSimilarity(options: SimilarityOptions): Similarity {
@@ -80,8 +79,7 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
     analyzer = new Analyzer({ language: options.language, synonyms });
     lexicon = new Lexicon({ compounds: analyzer.stemmer === 'german' });
   }
-  const model: ConfidenceModel = analyzer.vectors ? SEMANTIC_MODEL : LEXICAL_MODEL;
-  const pair = options.calibration ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
+  const model: ConfidenceModel = options.model ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
   const cache = new Map<string, Prepared>();
 
   const prepare = (raw: string): Prepared => {
@@ -93,24 +91,21 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
       return hit;
     }
     const text = analyzer.prepare(raw, lexicon);
-    const prepared: Prepared = { text, target: matchTarget(text), fields: new Map(text.terms.map((t) => [t, 1])) };
+    const prepared: Prepared = { text, target: matchTarget(text) };
     cache.set(raw, prepared);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     return prepared;
   };
 
-  const oneWay = (a: Prepared, b: Prepared): number =>
-    matchProbability(matchFeatures(a.text, b.target, lexicon, analyzer.vectors, a.fields), model);
-  const score = (a: Prepared, b: Prepared): number => {
-    if (a.text.concepts.length === 0 || b.text.concepts.length === 0) return 0;
-    const raw = (oneWay(a, b) + oneWay(b, a)) / 2;
-    return 1 / (1 + Math.exp(-(pair.bias + pair.match * logit(raw))));
-  };
+  const features = (a: Prepared, b: Prepared): MatchFeatures => pairFeatures(a.text, a.target, b.text, b.target, lexicon, analyzer.vectors);
+  const score = (a: Prepared, b: Prepared): number =>
+    a.text.concepts.length === 0 || b.text.concepts.length === 0 ? 0 : matchProbability(features(a, b), model);
 
   return {
     language: options.language,
     threshold,
     similar: (a, b) => score(prepare(a), prepare(b)),
+    features: (a, b) => features(prepare(a), prepare(b)),
     nearest(text, candidates, minScore = threshold) {
       const q = prepare(text);
       if (q.text.concepts.length === 0) return null;

@@ -35,7 +35,9 @@ function stemmerFor(language: StemLanguage): (word: string) => string {
 const HAN = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
 // A CJK run, or a Latin/number word that may hold inner dots ("2.4", "802.11ax",
 // "example.com"), hyphens ("Wi-Fi") or apostrophes are cut later.
-const RUN = new RegExp(`[${HAN}]+|[\\p{L}\\p{N}]+(?:[.\\-][\\p{L}\\p{N}]+)*`, 'gu');
+// Letters of other scripts; \p{L} alone would swallow Chinese into a Latin run ("iPhone能用").
+const WORD = `(?:(?![${HAN}])[\\p{L}\\p{N}])`;
+const RUN = new RegExp(`[${HAN}]+|${WORD}+(?:[.\\-]${WORD}+)*`, 'gu');
 const CJK = new RegExp(`^[${HAN}]`, 'u');
 const DECIMAL = /^\p{N}+(?:\.\p{N}+)+\p{L}*$/u;
 // "wifi6" → wifi 6, "5ghz" → 5 ghz, "wpa2" → wpa 2: viewers write them joined, KBs apart.

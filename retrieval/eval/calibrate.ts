@@ -12,7 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { KbRetriever } from '../kb-retriever.js';
-import { answerConfidence, type AnswerModel, type ConfidenceModel, type MatchFeatures } from '../scoring.js';
+import { answerConfidence, matchProbability, type AnswerModel, type ConfidenceModel, type MatchFeatures } from '../scoring.js';
 import { createSimilarity } from '../similarity.js';
 import { hitId, isCalibration, loadEvalSets } from './sets.js';
 
@@ -85,12 +85,10 @@ function pairExamples(semanticRooms: boolean): Array<{ x: MatchFeatures; y: numb
   const out: Array<{ x: MatchFeatures; y: number }> = [];
   for (const set of loadEvalSets()) {
     if (set.language.startsWith('en') !== semanticRooms) continue;
-    const sim = createSimilarity({ language: set.language, kb: set.kb, calibration: { bias: 0, match: 1, lead: 0 } });
+    const sim = createSimilarity({ language: set.language, kb: set.kb });
     set.questions.forEach((q, i) => {
       if (!isCalibration(i)) return;
-      set.kb.qa.forEach((entry, k) => {
-        out.push({ x: { forward: logit(sim.similar(q.q, entry.question)), soft: 0, backward: 0, cosPrimary: 0, cosSecondary: 0, fact: 0 }, y: q.expect === `qa:${k}` ? 1 : 0 });
-      });
+      set.kb.qa.forEach((entry, k) => out.push({ x: sim.features(q.q, entry.question), y: q.expect === `qa:${k}` ? 1 : 0 }));
     });
   }
   return out;
@@ -124,6 +122,23 @@ function answerThreshold(semantic: ConfidenceModel, lexical: ConfidenceModel, an
   return bestThreshold;
 }
 
+/** The similarity threshold: best F1 on question pairs (same question or not) of the calibration half. */
+function pairThreshold(scored: Array<{ p: number; y: number }>): number {
+  let best = 0.5;
+  let bestF1 = -1;
+  for (let t = 0.1; t <= 0.91; t += 0.05) {
+    const tp = scored.filter((x) => x.p >= t && x.y).length;
+    const fp = scored.filter((x) => x.p >= t && !x.y).length;
+    const fn = scored.filter((x) => x.p < t && x.y).length;
+    const f1 = tp ? (2 * tp) / (2 * tp + fp + fn) : 0;
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      best = Math.round(t * 100) / 100;
+    }
+  }
+  return best;
+}
+
 const logit = (p: number): number => {
   const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
   return Math.log(q / (1 - q));
@@ -141,20 +156,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const a = fit(answerData, ['forward', 'backward']);
   const answer: AnswerModel = { bias: a.bias, match: a.forward, lead: a.backward };
   writeFileSync(path, `${JSON.stringify({ ...current, semantic, lexical, answer }, null, 2)}\n`);
-  const pairFit = (data: Array<{ x: MatchFeatures; y: number }>): AnswerModel => {
-    const m = fit(data, ['forward']);
-    return { bias: m.bias, match: m.forward, lead: 0 };
-  };
   const pairSemanticData = pairExamples(true);
   const pairLexicalData = pairExamples(false);
-  const pairSemantic = pairFit(pairSemanticData);
-  const pairLexical = pairFit(pairLexicalData);
+  const pairSemantic = fit(pairSemanticData, ['forward', 'soft', 'backward', 'cosPrimary']);
+  const pairLexical = fit(pairLexicalData, ['forward', 'backward']);
   const threshold = answerThreshold(semantic, lexical, answer);
+  const similarityThreshold = pairThreshold([
+    ...pairSemanticData.map((e) => ({ p: matchProbability(e.x, pairSemantic), y: e.y })),
+    ...pairLexicalData.map((e) => ({ p: matchProbability(e.x, pairLexical), y: e.y })),
+  ]);
+  console.log(`similarity threshold (best F1 on the calibration half's question pairs): ${similarityThreshold}`);
   console.log(`question-pair models: ${pairSemanticData.length} / ${pairLexicalData.length} examples`, JSON.stringify({ pairSemantic, pairLexical }));
   console.log(`answer threshold (right − 2 × wrong, calibration half): ${threshold}`);
   console.log(`semantic match model: ${semanticData.length} examples, ${semanticData.filter((e) => e.y).length} positive`, JSON.stringify(semantic));
   console.log(`lexical match model: ${lexicalData.length} examples, ${lexicalData.filter((e) => e.y).length} positive`, JSON.stringify(lexical));
   console.log(`answer model: ${answerData.length} examples, ${answerData.filter((e) => e.y).length} right`, JSON.stringify(answer));
-  writeFileSync(path, `${JSON.stringify({ semantic, lexical, answer, pairSemantic, pairLexical, threshold }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ semantic, lexical, answer, pairSemantic, pairLexical, threshold, similarityThreshold }, null, 2)}\n`);
   console.log(`written to ${path.pathname}`);
 }
