@@ -19,6 +19,7 @@ import { ViewerCountPoller } from './metrics/viewer-count-poller.js';
 import { ProgramForwarder, type ProgramConsumer } from './program/program-forwarder.js';
 import { SlateLibrary, type SlateFormat } from './program/slate.js';
 import { ShowRecorder } from './recording/show-recorder.js';
+import { watchRedis } from '../protocol/redis-outage.js';
 
 export interface DistributionOptions {
   redisUrl: string;
@@ -67,7 +68,9 @@ export interface Distribution {
 export async function startDistribution(o: DistributionOptions): Promise<Distribution> {
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 3 });
   const subscriber = new Redis(o.redisUrl);
-  for (const conn of [redis, subscriber]) conn.on('error', (err: Error) => o.log.warn({ err: err.message }, 'redis connection error'));
+  // One log line when a connection is lost and one when it is back, not one per retry.
+  watchRedis(redis, 'distribution', o.log);
+  watchRedis(subscriber, 'distribution subscriber', o.log);
 
   let source: RedisDestinationSource | null = null;
   let metrics: GatewayMetrics | null = null;

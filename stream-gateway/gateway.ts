@@ -13,6 +13,7 @@ import type { NmsContext, NmsEvent, NmsLogger, NmsSession, NodeMediaServerCtor }
 import { authorizePlay, authorizePublish, type StreamDecision } from './stream-auth.js';
 import { RedisStreamState } from './stream-state.js';
 import { STREAM_APP, signPlayToken } from '../protocol/publish-key.js';
+import { watchRedis } from '../protocol/redis-outage.js';
 
 const require = createRequire(import.meta.url);
 
@@ -114,7 +115,7 @@ async function start(options: GatewayOptions): Promise<Gateway> {
   };
 
   const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  watchRedis(redis, 'gateway', log);
   try {
     await redis.connect();
   } catch (err) {

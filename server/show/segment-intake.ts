@@ -8,6 +8,7 @@ import {
 import type { Library } from './library.js';
 import type { ShowEvent } from './show-events.js';
 import { showKeys } from './show-keys.js';
+import { outageQuiet } from '../../protocol/redis-outage.js';
 
 const validSegment = compile(SegmentReady);
 const validEnd = compile(AnswerEnd);
@@ -36,7 +37,7 @@ export class SegmentIntake {
     this.worker = new Worker(QUEUES.segments, (job) => this.process(job), {
       connection, prefix: redisKeys(prefix).bullPrefix, concurrency: 16,
     });
-    this.worker.on('error', (err) => log.warn({ err: err.message }, 'segment intake error'));
+    this.worker.on('error', outageQuiet(log, 'segment intake'));
   }
 
   async process(job: Job): Promise<void> {
