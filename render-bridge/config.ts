@@ -10,6 +10,8 @@ export interface BridgeConfig {
   keyframeSeconds: 1 | 2;
   encoder: 'auto' | VideoCodec;
   externalRendererPort: number;
+  /** A standby host keeps its capacity for failover: rooms come to it only when their host is lost. */
+  standby: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -44,5 +46,6 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     keyframeSeconds: Number(oneOf(env, 'LIVEHOST_KEYFRAME_SECONDS', ['2', '1'] as const, '2')) as 1 | 2,
     encoder: oneOf(env, 'LIVEHOST_ENCODER', ['auto', 'libx264', 'h264_nvenc'] as const, 'auto'),
     externalRendererPort: int(env, 'LIVEHOST_EXTERNAL_RENDERER_PORT', 7070, 1, 65535),
+    standby: oneOf(env, 'LIVEHOST_HOST_STANDBY', ['false', 'true'] as const, 'false') === 'true',
   };
 }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   let client: ServerClient | null = null;
   const host = new RenderHost({
     capacity: config.capacity,
+    standby: config.standby,
     capabilities: { renderer: config.renderer, resolutions: [config.resolution], encoders },
     factory, log, send: (m) => client?.send(m),
   });
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     register: () => host.registration(), heartbeat: () => host.heartbeat(), onMessage: (m) => host.handle(m),
   });
   client.start();
-  log.info({ server: config.serverUrl, renderer: config.renderer, capacity: config.capacity }, 'render bridge started');
+  log.info({ server: config.serverUrl, renderer: config.renderer, capacity: config.capacity, standby: config.standby }, 'render bridge started');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

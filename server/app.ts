@@ -109,7 +109,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   const bus = new RedisBus(instanceId, redis, subscriber, config.redisPrefix);
   const commandIds = new CommandIds(config.jwtSecret);
   const placement = new Placement(redis, rooms, delivery, placementEmit, log, {
-    prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000,
+    prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000, hostGraceMs: config.hostGraceMs,
     publishSecret: config.publishSecret, rtmpUrl: config.rtmpUrl,
   });
   const questions = new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 },
@@ -181,7 +181,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   cloudwatch?.start();
   const sweeper = setInterval(() => void core.placement.sweep().catch((err) => {
     if (!isRedisOutage(err)) app.log.warn({ err }, 'sweep failed');
-  }), 3000);
+  }), 1000);
   sweeper.unref();
 
   app.addHook('onClose', async () => {

@@ -16,7 +16,7 @@ export interface ServerClientOptions {
   /** Base URL, e.g. ws://127.0.0.1:8080; the path /ws/render-host is appended. */
   url: string;
   token: string;
-  register: () => { capacity: number; capabilities: HostCapabilities };
+  register: () => { capacity: number; capabilities: HostCapabilities; standby?: boolean };
   heartbeat: () => { rooms: string[]; cpu?: number; fps?: number };
   /** Every new, valid server frame (each seq at most once), plus `reconnect`. */
   onMessage: (msg: ServerToRenderHost) => void;

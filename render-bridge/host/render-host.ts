@@ -6,6 +6,8 @@ import type { RoomAssignment, RoomEvents, RoomFactory, RoomHandle } from '../roo
 
 export interface RenderHostOptions {
   capacity: number;
+  /** Register as standby: capacity kept for rooms whose host was lost. */
+  standby?: boolean;
   capabilities: HostCapabilities;
   factory: RoomFactory;
   /** How the host talks to the server (ServerClient.send in production). */
@@ -33,8 +35,8 @@ export class RenderHost {
     };
   }
 
-  registration(): { capacity: number; capabilities: HostCapabilities } {
-    return { capacity: this.o.capacity, capabilities: this.o.capabilities };
+  registration(): { capacity: number; capabilities: HostCapabilities; standby?: boolean } {
+    return { capacity: this.o.capacity, capabilities: this.o.capabilities, ...(this.o.standby ? { standby: true } : {}) };
   }
 
   heartbeat(): { rooms: string[]; cpu: number; fps: number } {

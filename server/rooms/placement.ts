@@ -13,11 +13,15 @@ export interface HostRecord {
   capacity: number;
   capabilities: HostCapabilities;
   rooms: string[];
+  /** Capacity reserved for failover: only rooms whose host was lost are placed here. */
+  standby?: boolean;
 }
 
 export interface PlacementOptions {
   prefix: string;
   hostTimeoutMs: number;
+  /** A host whose socket closed gets this long to come back (resume) before its rooms move. */
+  hostGraceMs?: number;
   publishSecret: string;
   rtmpUrl: string;
   /** Publish keys outlive a show; a host gets a fresh one each time a room is placed. */
@@ -46,6 +50,10 @@ export class Placement {
   private readonly roomHostKey: string;
   private readonly waitingKey: string;
   private readonly lockKey: string;
+  /** Hash hostId → ms since epoch its socket closed without a resume (the suspect hosts). */
+  private readonly suspectKey: string;
+  /** Rooms waiting because their host was lost: these may go to a standby host. */
+  private readonly failoverKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -61,6 +69,8 @@ export class Placement {
     this.roomHostKey = `${p}:roomhost`;
     this.waitingKey = `${p}:rooms:waiting`;
     this.lockKey = `${p}:lock:placement`;
+    this.suspectKey = `${p}:hosts:suspect`;
+    this.failoverKey = `${p}:rooms:failover`;
   }
 
   /** The host and session serving a room, in one round trip (the relay's hot path). */
@@ -108,7 +118,8 @@ export class Placement {
       const record: HostRecord = { ...host, rooms };
       const m = this.redis.multi()
         .hset(this.hostsKey, host.hostId, JSON.stringify(record))
-        .hset(this.seenKey, host.hostId, Date.now());
+        .hset(this.seenKey, host.hostId, Date.now())
+        .hdel(this.suspectKey, host.hostId);
       for (const room of rooms) m.hset(this.roomHostKey, room, `${host.hostId} ${host.sessionId}`);
       await m.exec();
       this.changed(rooms);
@@ -124,7 +135,18 @@ export class Placement {
   }
 
   async heartbeat(hostId: string): Promise<void> {
-    await this.redis.hset(this.seenKey, hostId, Date.now());
+    await this.redis.multi().hset(this.seenKey, hostId, Date.now()).hdel(this.suspectKey, hostId).exec();
+  }
+
+  /**
+   * A host's socket closed and it has not resumed: suspect at once, and lost after the
+   * grace unless it comes back (its register or heartbeat clears the suspicion). The
+   * sweep on any instance acts on it, so it holds even if this instance dies too.
+   */
+  async suspect(hostId: string, now = Date.now()): Promise<void> {
+    await this.redis.hset(this.suspectKey, hostId, now);
+    const grace = this.opts.hostGraceMs ?? 3000;
+    setTimeout(() => void this.sweep().catch((err: Error) => this.log.warn({ err: err.message }, 'sweep after a host left failed')), grace + 50).unref();
   }
 
   /** Places a room now if a host has room for it, or leaves it waiting. */
@@ -153,15 +175,19 @@ export class Placement {
     });
   }
 
-  /** Drops hosts that stopped heartbeating and re-places their rooms. */
+  /** Drops hosts that stopped heartbeating or left without coming back, and re-places their rooms. */
   async sweep(now = Date.now()): Promise<string[]> {
     const lost: string[] = [];
     await withLock(this.redis, this.lockKey, async () => {
+      const suspects = await this.redis.hgetall(this.suspectKey);
+      const grace = this.opts.hostGraceMs ?? 3000;
       for (const host of await this.hosts()) {
-        if (now - host.lastSeen <= this.opts.hostTimeoutMs) continue;
+        const left = suspects[host.hostId];
+        const gone = now - host.lastSeen > this.opts.hostTimeoutMs || (left !== undefined && now - Number(left) >= grace);
+        if (!gone) continue;
         lost.push(host.hostId);
-        const m = this.redis.multi().hdel(this.hostsKey, host.hostId).hdel(this.seenKey, host.hostId);
-        for (const room of host.rooms) m.hdel(this.roomHostKey, room).sadd(this.waitingKey, room);
+        const m = this.redis.multi().hdel(this.hostsKey, host.hostId).hdel(this.seenKey, host.hostId).hdel(this.suspectKey, host.hostId);
+        for (const room of host.rooms) m.hdel(this.roomHostKey, room).sadd(this.waitingKey, room).sadd(this.failoverKey, room);
         await m.exec();
         this.changed(host.rooms);
         this.log.warn({ hostId: host.hostId, rooms: host.rooms }, 'render host lost; re-placing its rooms');
@@ -177,15 +203,21 @@ export class Placement {
     const waiting = await this.redis.smembers(this.waitingKey);
     if (waiting.length === 0) return;
     const now = Date.now();
-    const hosts = (await this.hosts()).filter((h) => now - h.lastSeen <= this.opts.hostTimeoutMs);
+    const suspects = await this.redis.hgetall(this.suspectKey);
+    const hosts = (await this.hosts()).filter((h) => now - h.lastSeen <= this.opts.hostTimeoutMs && suspects[h.hostId] === undefined);
+    const failover = new Set(await this.redis.smembers(this.failoverKey));
     for (const room of waiting.sort()) {
       if (!(await this.rooms.exists(room))) {
-        await this.redis.srem(this.waitingKey, room);
+        await this.redis.multi().srem(this.waitingKey, room).srem(this.failoverKey, room).exec();
         continue;
       }
+      // A room that lost its host goes to a standby first (that is what it is kept for);
+      // a new room never takes a standby's capacity.
+      const rescue = failover.has(room);
+      const free = (h: (typeof hosts)[number]) => h.capacity - h.rooms.length;
       const best = hosts
-        .filter((h) => h.rooms.length < h.capacity)
-        .sort((a, b) => (b.capacity - b.rooms.length) - (a.capacity - a.rooms.length))[0];
+        .filter((h) => free(h) > 0 && (rescue || !h.standby))
+        .sort((a, b) => (rescue ? Number(!!b.standby) - Number(!!a.standby) : 0) || free(b) - free(a))[0];
       if (!best) {
         await this.emit(room, { kind: 'host', hostId: null, state: 'waiting' });
         continue;
@@ -196,6 +228,7 @@ export class Placement {
         .hset(this.hostsKey, best.hostId, JSON.stringify(record))
         .hset(this.roomHostKey, room, `${best.hostId} ${best.sessionId}`)
         .srem(this.waitingKey, room)
+        .srem(this.failoverKey, room)
         .exec();
       this.changed([room]);
       await this.assign(record, room);

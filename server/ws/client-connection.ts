@@ -175,11 +175,15 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     this.send(frame);
   }
 
+  /** The close code this side chose, when it was this side that closed. */
+  closedWith: number | null = null;
+
   close(code: number, reason: string): void {
     for (const timer of this.awaitingAck.values()) clearTimeout(timer);
     this.awaitingAck.clear();
     if (this.state !== 'open') return;
     this.state = 'closing';
+    this.closedWith = code;
     this.log.debug({ closeCode: code, reason }, 'closing connection');
     this.socket.close(code, reason);
   }

@@ -90,6 +90,11 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       const cleanup = () => {
         conn.state = 'closed';
         core.metrics.connections.dec({ role });
+        // A render host that went away (not one that resumed on another socket) is suspect
+        // at once; its rooms move after a short grace unless it comes back.
+        if (role === 'render-host' && claims.hostId && conn.closedWith !== CLOSE_CODES.sessionReplaced) {
+          void core.placement.suspect(claims.hostId).catch((err: Error) => log.warn({ err: err.message }, 'could not mark the host suspect'));
+        }
         // Closed before the replay went out: what arrived meanwhile is numbered and recorded
         // (not sent), so the next resume still gets it.
         if (conn.holding) conn.release(Math.max(seq, lastSeq ?? seq), []);

@@ -20,6 +20,7 @@ export function renderHostHandler(core: ServerCore) {
       case 'host.register':
         await core.placement.register({
           hostId, sessionId: conn.sessionId, instanceId: core.instanceId, capacity: msg.capacity, capabilities: msg.capabilities,
+          ...(msg.standby ? { standby: true } : {}),
         });
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
         return;
