@@ -42,8 +42,8 @@ export async function consoleRoutes(app: FastifyInstance, core: ServerCore): Pro
 
   await app.register(fastifyStatic, {
     root: path.join(CONSOLE_DIST, 'assets'), prefix: '/console/assets/', decorateReply: false, index: false,
-    // File names carry their content hash.
-    immutable: true, maxAge: '365d',
+    // File names carry their content hash; the build leaves .br and .gz copies beside each.
+    immutable: true, maxAge: '365d', preCompressed: true,
   });
   const appPage = async (request: FastifyRequest, reply: FastifyReply) => {
     const html = await readFile(path.join(CONSOLE_DIST, 'index.html')).catch(() => null);

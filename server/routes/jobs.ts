@@ -21,6 +21,10 @@ export const JOBS_COOKIE_TTL_S = 300;
 // Its own audience: a dashboard cookie is no API token, and an API token is no dashboard cookie.
 const AUDIENCE = 'livehost-jobs';
 const ISSUER = 'livehost';
+const DASHBOARD_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "object-src 'none'", "frame-ancestors 'self'",
+].join('; ');
 
 function cookieValue(request: FastifyRequest, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -87,6 +91,11 @@ export async function jobsRoutes(app: FastifyInstance, core: ServerCore): Promis
       } catch {
         return refuse(reply, 'dashboard session expired or invalid');
       }
+    });
+    // bull-board's page asks Google for its web font; nothing the dashboard needs may come from outside.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('content-security-policy', DASHBOARD_POLICY);
+      return payload;
     });
     await scope.register(board.registerPlugin(), { prefix: JOBS_PATH });
   });

@@ -8,7 +8,7 @@ import { cleanup, type TestServer } from '../helpers/server.js';
 import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { launchChromium } from '../helpers/browser.js';
-import { buildConsole, consolePage, FakeRenderHost, signIn, startServerOn } from './harness.js';
+import { buildConsole, consolePage, FakeRenderHost, signIn, startServerOn, startServerProcess } from './harness.js';
 import { screenshot } from './screenshots.js';
 
 // A real server (two instances on one Redis), real workers (flite), a render host over a
@@ -200,30 +200,40 @@ describe('the operator console in a real browser', () => {
   });
 
   it('when its server is killed and another starts on the same Redis, the console resumes without a reload and loses no event', async () => {
-    const page = await open(a.adminToken, '/console/rooms/shop/live');
-    await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
-    const before = await a.core.questions.ask('shop', { id: 'v10', name: 'Cleo' }, 'Do they come in blue?');
-    await page.locator(`.question[data-question="${before.questionId}"]`).waitFor();
+    // This console's server is a process of its own, so it can die the hard way (SIGKILL: no goodbye).
+    const killPort = await freePort('127.0.0.1');
+    const env = { LIVEHOST_PREVIEW_URL: `http://127.0.0.1:${previewPort}/live`, LOG_LEVEL: 'info' };
+    let server = await startServerProcess(killPort, prefix, env);
+    try {
+      const page = await consolePage(browser, problems);
+      pages.push(page);
+      await signIn(page, `http://127.0.0.1:${killPort}`, a.adminToken, '/console/rooms/shop/live');
+      await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+      const before = await b.core.questions.ask('shop', { id: 'v10', name: 'Cleo' }, 'Do they come in blue?');
+      await page.locator(`.question[data-question="${before.questionId}"]`).waitFor();
 
-    await a.app.close();
-    await expect.poll(() => page.locator('.banner').getAttribute('data-state')).toMatch(/backoff|connecting/);
-    // While nobody serves the console, the room goes on: three questions through the other instance.
-    const during: string[] = [];
-    for (const [i, text] of ['Is there a size 46?', 'How long is delivery?', 'Can I return them?'].entries()) {
-      during.push((await b.core.questions.ask('shop', { id: `v2${i}`, name: `Viewer ${i}` }, text)).questionId);
+      await server.stop('SIGKILL');
+      await expect.poll(() => page.locator('.banner').getAttribute('data-state')).toMatch(/backoff|connecting/);
+      // While nobody serves the console, the room goes on: three questions through another instance.
+      const during: string[] = [];
+      for (const [i, text] of ['Is there a size 46?', 'How long is delivery?', 'Can I return them?'].entries()) {
+        during.push((await b.core.questions.ask('shop', { id: `v2${i}`, name: `Viewer ${i}` }, text)).questionId);
+      }
+      server = await startServerProcess(killPort, prefix, env);
+      await page.locator('.conn[data-state="open"]').waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.locator('.conn').textContent()).toContain('resumed 1×');
+      for (const id of during) await page.locator(`.question[data-question="${id}"]`).waitFor({ timeout: 5000 });
+      expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+      // Each once.
+      for (const id of [before.questionId, ...during]) expect(await page.locator(`.question[data-question="${id}"]`).count()).toBe(1);
+      expect(await page.locator('.banner').count()).toBe(0);
+      // And the link works: an action goes through the new process to the host.
+      const scene = page.getByRole('group', { name: 'Scene' });
+      await scene.getByRole('button', { name: 'park' }).click();
+      await expect.poll(() => scene.locator('.outcome').textContent()).toMatch(/✓ ack host-1/);
+      expect(unexpected()).toEqual([]);
+    } finally {
+      await server.stop();
     }
-    a = await startServerOn(port, prefix, { previewUrl: `http://127.0.0.1:${previewPort}/live` });
-    await page.locator('.conn[data-state="open"]').waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.locator('.conn').textContent()).toContain('resumed 1×');
-    for (const id of during) await page.locator(`.question[data-question="${id}"]`).waitFor({ timeout: 5000 });
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-    // Each once.
-    for (const id of [before.questionId, ...during]) expect(await page.locator(`.question[data-question="${id}"]`).count()).toBe(1);
-    expect(await page.locator('.banner').count()).toBe(0);
-    // And the link works: an action goes through the new instance to the host.
-    const scene = page.getByRole('group', { name: 'Scene' });
-    await scene.getByRole('button', { name: 'park' }).click();
-    await expect.poll(() => scene.locator('.outcome').textContent()).toMatch(/✓ ack host-1/);
-    expect(unexpected()).toEqual([]);
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import type { AvatarCommand } from '../../protocol/index.js';
 import { TEST_JWT_SECRET, TEST_PUBLISH_SECRET, type TestServer } from '../helpers/server.js';
 import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { startPart, type Part } from '../helpers/processes.js';
 
 /** Browser tests run against the built console; this builds it when its sources changed. */
 export const buildConsole = (): Promise<unknown> => ensureConsoleBuilt();
@@ -30,6 +31,14 @@ export async function startServerOn(port: number, prefix = testPrefix('console')
     adminToken: await token({ role: 'admin' }),
     close: async () => { await built.app.close(); },
   };
+}
+
+/** A server instance as its own process (server/main.ts), so a test can kill it outright. */
+export function startServerProcess(port: number, prefix: string, env: Record<string, string> = {}): Promise<Part> {
+  return startPart('server/main.ts', {
+    HOST: '127.0.0.1', PORT: String(port), REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: prefix,
+    LIVEHOST_JWT_SECRET: TEST_JWT_SECRET, LIVEHOST_PUBLISH_SECRET: TEST_PUBLISH_SECRET, ...env,
+  }, /Server listening/);
 }
 
 export interface HostOptions {

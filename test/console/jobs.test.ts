@@ -27,6 +27,7 @@ describe('the job dashboard at /jobs/', () => {
     const page = await srv.app.inject({ method: 'GET', url: '/jobs/', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     const queues = await srv.app.inject({ method: 'GET', url: '/jobs/api/queues', headers: { cookie } });
     expect(queues.statusCode).toBe(200);
     expect((queues.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort()).toEqual(['qa', 'segments', 'tts']);
@@ -73,7 +74,8 @@ describe('the job dashboard at /jobs/', () => {
       expect(await frame.locator('body').textContent()).toContain('tts');
       await page.waitForTimeout(500);
       await screenshot(page, 'jobs');
-      expect(problems).toEqual([]);
+      // Its web font (Google Fonts) is refused by the dashboard's policy; nothing else may fail.
+      expect(problems.filter((p) => !p.includes('fonts.googleapis.com'))).toEqual([]);
 
       const op = await consolePage(browser, problems);
       await signIn(op, srv.url, await srv.token({ role: 'operator', rooms: ['jobs-room'] }));

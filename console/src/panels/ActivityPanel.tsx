@@ -9,7 +9,7 @@ export function ActivityPanel({ activity }: { activity: Activity[] }) {
       <ol>
         {activity.length === 0 && <li className="muted">Nothing yet.</li>}
         {activity.slice(0, 30).map((a) => (
-          <li key={a.id} className={a.state} data-state={a.state}>
+          <li key={a.id} className={`act-${a.state}`} data-state={a.state}>
             <span className="t">{clock(a.at)}</span>
             <span className="st">{a.state === 'pending' ? '…' : a.state === 'ok' ? '✓' : '✗'}</span>
             <span className="room">{a.room}</span>

@@ -50,13 +50,15 @@ export function ProgramPanel({ room }: { room: RoomState }) {
         <span className="muted">{room.view?.name}</span>
         <span className="grow" />
         <button type="button" className={monitor ? 'toggle on' : 'toggle'} aria-pressed={monitor} onClick={() => setMonitor((m) => !m)}>
-          {monitor ? '🔊 Monitor on' : '🔈 Monitor off'}
+          {monitor ? 'Monitor: on' : 'Monitor: off'}
         </button>
       </header>
       <div className="program-body">
         <div className="screen">
           <video ref={video} id="program-video" playsInline muted autoPlay />
-          {status !== 'playing' && <div className="screen-status">{room.live ? `preview ${status}…` : 'Off air — the stream starts when the render host publishes'}</div>}
+          {!room.live && <div className="screen-status">Off air — the preview starts when the render host publishes</div>}
+          {room.live && (status === 'connecting' || status === 'unsupported') && <div className="screen-status">{status === 'connecting' ? 'Connecting to the preview…' : 'This browser cannot play the preview (no Media Source Extensions)'}</div>}
+          {room.live && (status === 'buffering' || status === 'retrying') && <div className="screen-badge">{status === 'buffering' ? 'buffering' : 'preview lost — retrying'}</div>}
         </div>
         <LevelMeter video={video} monitor={monitor} />
       </div>

@@ -83,7 +83,7 @@ export function DestinationsPanel({ room }: { room: string }) {
           <option value="ivs-create">IVS channel: create a new one</option>
           <option value="ivs-stage">IVS real-time stage ARN</option>
         </select>
-        <input placeholder="id (slug)" aria-label="destination id" value={id} onChange={(e) => setId(e.target.value)} pattern="[a-z0-9][a-z0-9-]{0,62}" required className="short" />
+        <input placeholder="id (slug)" aria-label="destination id" value={id} onChange={(e) => setId(e.target.value)} pattern="[a-z0-9][a-z0-9\-]{0,62}" required className="short" />
         {way === 'rtmp' && field('url', 'rtmps://host/app/stream-key', { type: 'password', autoComplete: 'off' })}
         {way === 'ivs-endpoint' && <>{field('endpoint', 'ingest endpoint host')}{field('key', 'stream key', { type: 'password', autoComplete: 'off' })}</>}
         {(way === 'ivs-arn' || way === 'ivs-stage') && field('arn', 'arn:aws:ivs:…')}
