@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { redactStreamUrl, silentLogger } from '../log.js';
 import { AUDIO_CHANNELS, SAMPLE_RATE } from '../media/media-timing.js';
 import type { Box } from '../renderer/layout.js';
 import { ffmpegArgs, type EncoderSettings } from './encoder-settings.js';
+import { FlvTagReader } from './flv-tag-reader.js';
 import { I420Picture } from './i420-picture.js';
+import { parseRtmpUrl, RtmpPublisher, type RtmpTarget } from './rtmp-publisher.js';
 
 /** The encoder's states, in one place. */
 export type EncoderState = 'idle' | 'running' | 'backoff' | 'stopped';
@@ -56,7 +58,9 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   private readonly picture: I420Picture;
   /** Pipe buffers ffmpeg has consumed, reused so a frame costs no fresh 1.4 MB allocation. */
   private readonly spare: Buffer[] = [];
-  private readonly secret: string;
+  /** Set for an RTMP(S) output: published from this process, never given to ffmpeg. */
+  private readonly rtmp: RtmpTarget | null;
+  private publisher: RtmpPublisher | null = null;
 
   constructor(options: FfmpegEncoderOptions) {
     super();
@@ -72,8 +76,7 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     if (!(fps > 0)) throw new RangeError('settings.fps must be positive');
     this.picture = new I420Picture(width, height);
     this.frameBytes = this.picture.data.length;
-    const out = this.o.settings.output;
-    this.secret = /^rtmps?:\/\//.test(out) ? out.slice(out.lastIndexOf('/') + 1) : '';
+    this.rtmp = /^rtmps?:\/\//.test(this.o.settings.output) ? parseRtmpUrl(this.o.settings.output) : null;
   }
 
   /** The output with the stream key masked, the only form that may be logged. */
@@ -131,6 +134,8 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     this.state = 'stopped';
     if (prev !== 'running' || !this.child) return;
     const child = this.child;
+    // Not yet publishing: there is nothing to flush to the server.
+    if (this.publisher?.state === 'connecting') this.publisher.destroy();
     this.video?.end();
     this.audio?.end();
     const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -139,9 +144,12 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   }
 
   private spawnChild(): void {
-    const args = ffmpegArgs(this.o.settings, SAMPLE_RATE, AUDIO_CHANNELS);
+    // An RTMP target's stream name carries the publish key: ffmpeg muxes FLV onto fd 4
+    // and this process publishes it, so the key is in no process's arguments.
+    const output = this.rtmp ? 'pipe:4' : this.o.settings.output;
+    const args = ffmpegArgs({ ...this.o.settings, output }, SAMPLE_RATE, AUDIO_CHANNELS);
     const [cmd, ...pre] = [...this.o.commandPrefix, this.o.ffmpegPath];
-    const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', this.rtmp ? 'pipe' : 'ignore'] });
     this.child = child;
     this.video = child.stdin;
     this.audio = child.stdio[3] as Writable;
@@ -163,15 +171,22 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     });
     let lastErr = '';
     child.stderr?.on('data', (c: Buffer) => {
-      lastErr = this.redact(c.toString()).trim().split('\n').pop() ?? lastErr;
+      lastErr = c.toString().trim().split('\n').pop() ?? lastErr;
     });
+    let publishErr: string | null = null;
+    if (this.rtmp) {
+      this.publisher = this.relay(child, this.rtmp, (reason) => {
+        publishErr = reason;
+      });
+    }
     this.exited = new Promise((resolve) => {
       child.on('error', (err) => {
-        this.o.log.error({ err: this.redact(err.message) }, 'ffmpeg could not start');
+        this.o.log.error({ err: err.message }, 'ffmpeg could not start');
       });
       child.on('close', (code, signal) => {
         resolve();
-        this.onExit(child, code, signal, lastErr);
+        // The publisher's reason says why (refused, connection lost); ffmpeg then only saw a broken pipe.
+        this.onExit(child, code, signal, publishErr ?? lastErr);
       });
     });
     if (child.pid) {
@@ -180,10 +195,54 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     }
   }
 
+  /**
+   * Carries ffmpeg's FLV from fd 4 to an RTMP session: nothing is read until the server
+   * accepted the publish (ffmpeg, and then the frame pipes, wait meanwhile), and reading
+   * pauses while the socket is full, so a slow server backs up into dropped frames as
+   * ffmpeg's own RTMP output did. Either side failing ends both: the restart begins anew.
+   */
+  private relay(child: ChildProcess, target: RtmpTarget, failed: (reason: string) => void): RtmpPublisher {
+    const flv = child.stdio[4] as Readable;
+    const reader = new FlvTagReader();
+    const publisher = new RtmpPublisher(target);
+    flv.pause();
+    publisher.once('publishing', () => {
+      this.o.log.info({ output: this.safeOutput }, 'publishing');
+      flv.resume();
+    });
+    publisher.once('closed', (reason) => {
+      // A paused pipe never sees its end; destroyed, it lets the child's 'close' fire.
+      flv.destroy();
+      if (reason === null) return;
+      failed(reason);
+      child.kill('SIGKILL');
+    });
+    flv.on('data', (chunk: Buffer) => {
+      let full = false;
+      try {
+        for (const tag of reader.push(chunk)) full = !publisher.send(tag) || full;
+      } catch (err) {
+        failed((err as Error).message);
+        publisher.destroy();
+        child.kill('SIGKILL');
+        return;
+      }
+      if (full && !publisher.ended) {
+        flv.pause();
+        publisher.once('drain', () => flv.resume());
+      }
+    });
+    flv.on('end', () => publisher.finish());
+    flv.on('error', () => undefined);
+    return publisher;
+  }
+
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, lastErr: string): void {
     if (child !== this.child) return;
     const ranMs = Date.now() - this.spawnedAt;
     this.child = null;
+    this.publisher?.destroy();
+    this.publisher = null;
     this.video = null;
     this.audio = null;
     this.emit('exit', { code, signal, ranMs });
@@ -198,9 +257,5 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
       this.restartTimer = null;
       if (this.state === 'backoff') this.spawnChild();
     }, delay);
-  }
-
-  private redact(text: string): string {
-    return this.secret ? text.split(this.secret).join('***') : text;
   }
 }
