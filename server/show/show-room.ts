@@ -118,6 +118,15 @@ export class ShowRoom {
     this.cancelTimer = null;
   }
 
+  /** Resolves once every step asked of this room so far has run (tests wait on it). */
+  async idle(): Promise<void> {
+    let seen: Promise<void> | null = null;
+    while (seen !== this.chain) {
+      seen = this.chain;
+      await seen;
+    }
+  }
+
   /** The state as stored (for an instance that does not own the room): read-only, nothing is written. */
   async peek(): Promise<ShowState> {
     const raw = await this.d.redis.get(this.keys.runtime);

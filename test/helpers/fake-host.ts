@@ -4,6 +4,10 @@ import { TestClient } from './ws-client.js';
 export interface FakeHostOptions {
   /** How long a segment "plays": its own duration (default), or a fixed time so tests run fast. */
   playMs?: (segment: SpeechSegment) => number;
+  /** Segments end only when the test calls `finish()` (it moves a test clock instead of waiting). */
+  manual?: boolean;
+  /** The clock the played times are read from (a test clock). */
+  now?: () => number;
   capacity?: number;
   standby?: boolean;
 }
@@ -88,24 +92,46 @@ export class FakeHost {
     }
   }
 
+  private now(): number {
+    return this.o.now ? this.o.now() : Date.now();
+  }
+
+  /** The segment playing now, if any. */
+  get current(): SpeechSegment | null {
+    return this.playing?.segment ?? null;
+  }
+
+  /** Waits for the `n`-th segment (0-based) to start, and returns it. */
+  async started(n: number, timeoutMs = 20_000): Promise<SpeechSegment> {
+    const until = Date.now() + timeoutMs;
+    while (this.played.length <= n) {
+      if (Date.now() > until) throw new Error(`segment #${n} never started; played ${JSON.stringify(this.texts())}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const id = this.played[n]!.segmentId;
+    return this.segments.find((s) => s.segmentId === id)!;
+  }
+
   private next(): void {
     if (this.playing || this.queue.length === 0) return;
     const segment = this.queue.shift()!;
-    this.played.push({ segmentId: segment.segmentId, text: segment.text, priority: segment.priority, startedAt: Date.now(), endedAt: null, interrupted: false });
+    this.played.push({ segmentId: segment.segmentId, text: segment.text, priority: segment.priority, startedAt: this.now(), endedAt: null, interrupted: false });
     const ms = this.o.playMs ? this.o.playMs(segment) : segment.durationMs;
-    this.playing = { segment, index: this.played.length - 1, timer: setTimeout(() => this.finish(false), ms) };
-    this.send({ type: 'speech.started', room: segment.room, segmentId: segment.segmentId, mediaTimeMs: Date.now() % 1e9 });
+    const timer = this.o.manual ? setTimeout(() => undefined, 0) : setTimeout(() => this.finish(false), ms);
+    this.playing = { segment, index: this.played.length - 1, timer };
+    this.send({ type: 'speech.started', room: segment.room, segmentId: segment.segmentId, mediaTimeMs: this.now() % 1e9 });
   }
 
-  private finish(interrupted: boolean): void {
+  /** Manual hosts: the segment playing reaches its end now. */
+  finish(interrupted = false): void {
     const p = this.playing;
     if (!p) return;
     clearTimeout(p.timer);
     this.playing = null;
     const rec = this.played[p.index]!;
-    rec.endedAt = Date.now();
+    rec.endedAt = this.now();
     rec.interrupted = interrupted;
-    this.send({ type: 'speech.finished', room: p.segment.room, segmentId: p.segment.segmentId, mediaTimeMs: Date.now() % 1e9, interrupted });
+    this.send({ type: 'speech.finished', room: p.segment.room, segmentId: p.segment.segmentId, mediaTimeMs: this.now() % 1e9, interrupted });
     setImmediate(() => this.next());
   }
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type BuiltApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import type { IssueTokenBody } from '../../protocol/index.js';
+import type { Clock } from '../../server/show/clock.js';
 import { deletePrefix, redisUrl, testPrefix } from './redis.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijklmnop';
@@ -17,12 +18,12 @@ export interface TestServer extends BuiltApp {
 }
 
 /** A real server instance on a random port against real Redis, with its own key prefix. */
-export async function startServer(overrides: Partial<Config> = {}, prefix = testPrefix('srv')): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, prefix = testPrefix('srv'), opts: { clock?: Clock } = {}): Promise<TestServer> {
   const config = loadConfig({}, {
     port: 0, redisUrl: redisUrl(), redisPrefix: prefix, jwtSecret: TEST_JWT_SECRET, publishSecret: TEST_PUBLISH_SECRET,
     logLevel: (process.env.DBG ? 'error' : 'silent'), drainMs: 0, ...overrides,
   });
-  const built = await buildApp(config);
+  const built = await buildApp(config, opts);
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
   const token = async (body: IssueTokenBody) => (await built.core.tokens.issue(body)).token;
