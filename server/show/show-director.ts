@@ -48,6 +48,7 @@ export class ShowDirector {
   }
 
   async start(): Promise<void> {
+    this.closed = false;
     this.offWake = await this.bus.subscribe(directorChannel(this.deps.instanceId), (room) => {
       if (typeof room === 'string') this.owned.get(room)?.wake();
     });
