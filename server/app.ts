@@ -39,6 +39,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { consoleRoutes } from './routes/console.js';
 import { frameworkErrors, httpErrors, safeUrl } from './http-errors.js';
+import { openApiSecurity } from './auth/authenticate.js';
 import { socketErrorHandler } from './ws/socket-errors.js';
 import { isRedisOutage, outageQuiet, watchRedis } from '../protocol/redis-outage.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -141,6 +142,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   };
 
   await app.register(httpErrors);
+  await app.register(openApiSecurity);
 
   await app.register(swagger, {
     openapi: {

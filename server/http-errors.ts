@@ -69,6 +69,8 @@ export const httpErrors = fp(async (app: FastifyInstance) => {
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) => m.toUpperCase());
     routes.push({ pattern: routePattern(route.url), methods: new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods) });
   });
+  // The REST API speaks JSON: a text body is 415, not a string that fails validation as 400.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: FastifyError | ProtocolError, request, reply) => answer(err, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

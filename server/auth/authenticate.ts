@@ -1,4 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { ServerCore } from '../core.js';
 import type { Claims } from './claims.js';
 import { canAccessRoom } from './claims.js';
@@ -11,10 +12,18 @@ declare module 'fastify' {
   }
 }
 
-/** Bearer header first; `?token=` only for clients that cannot set headers (browsers' WebSocket). */
-export function tokenFrom(request: FastifyRequest): string | null {
+// RFC 7235 §2.1: the auth-scheme is case-insensitive ("bearer", "BEARER" are Bearer).
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The request's token: from `Authorization: Bearer …`; from `?token=` only where a browser
+ * cannot set that header — a WebSocket upgrade (`allowQuery`). On REST a token in the URL
+ * would end up in history, proxies' logs and Referer headers, so it is not accepted there.
+ */
+export function tokenFrom(request: FastifyRequest, opts: { allowQuery?: boolean } = {}): string | null {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  if (header !== undefined) return BEARER.exec(header)?.[1] ?? null;
+  if (!opts.allowQuery) return null;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.token === 'string' ? query.token : null;
 }
@@ -25,9 +34,13 @@ export function tokenFrom(request: FastifyRequest): string | null {
  * With `roomParam`, the route's room must be in the token's scope.
  */
 export function requireAction(core: ServerCore, action: Action, roomParam?: string) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const token = tokenFrom(request);
-    if (!token) throw new ProtocolError('unauthorized', 'missing bearer token');
+  const guard = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    // The ws.* actions are the WebSocket hubs: browsers can only authenticate those by query.
+    const token = tokenFrom(request, { allowQuery: action.startsWith('ws.') });
+    if (!token) {
+      const why = request.headers.authorization !== undefined ? 'the Authorization header is not "Bearer <token>"' : 'missing bearer token';
+      throw new ProtocolError('unauthorized', why);
+    }
     const claims = await core.tokens.verify(token);
     if (!allows(claims.role, action)) throw new ProtocolError('forbidden', `role ${claims.role} may not ${action}`);
     if (roomParam) {
@@ -36,4 +49,20 @@ export function requireAction(core: ServerCore, action: Action, roomParam?: stri
     }
     request.claims = claims;
   };
+  return Object.assign(guard, { [GUARDS]: action });
 }
+
+const GUARDS = Symbol('livehost.requireAction');
+
+/**
+ * OpenAPI says which routes need a token from the routes themselves: one guarded by
+ * requireAction keeps the document's default (bearer); every other route is public
+ * (`security: []`), so the document cannot drift from what the server enforces.
+ */
+export const openApiSecurity = fp(async (app: FastifyInstance) => {
+  app.addHook('onRoute', (route) => {
+    const hooks = [route.preValidation].flat().filter(Boolean) as Array<Partial<Record<typeof GUARDS, Action>>>;
+    if (hooks.some((h) => h[GUARDS] !== undefined)) return;
+    route.schema = { ...route.schema, security: [] };
+  });
+}, { name: 'livehost-openapi-security' });

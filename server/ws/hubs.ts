@@ -45,80 +45,86 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
   }
 
   function route<R extends ClientRole>(path: string, role: R) {
-    app.get(path, { websocket: true, preValidation: requireAction(core, `ws.${role}`) }, async (socket: WebSocket, request) => {
-      const claims = request.claims!;
-      // Frames that arrive while the session is being opened are handled after it.
-      const early: Array<[Buffer, boolean]> = [];
-      const onEarly = (data: Buffer, isBinary: boolean) => {
-        // Opening takes milliseconds; a client that floods before its welcome is cut off.
-        if (early.length >= core.config.wsBurst) socket.close(CLOSE_CODES.policyViolation, 'too many frames before welcome');
-        else early.push([data, isBinary]);
-      };
-      socket.on('message', onEarly);
-      // A socket can close while its session is still being opened; remember that.
-      let onClosed: () => void = () => { onClosed = () => undefined; closedEarly = true; };
-      let closedEarly = false;
-      socket.on('close', () => onClosed());
+    app.route({
+      method: 'GET', url: path, schema: { hide: true }, preValidation: requireAction(core, `ws.${role}`),
+      // A plain GET of a hub (no upgrade) is told what it is, instead of an empty 404.
+      handler: (_request, reply) => reply.code(426).header('upgrade', 'websocket').header('connection', 'Upgrade')
+        .send({ error: { code: 'invalid_message', message: `${path} is a WebSocket endpoint: connect with Upgrade: websocket` } }),
+      wsHandler: async (socket: WebSocket, request) => {
+        const claims = request.claims!;
+        // Frames that arrive while the session is being opened are handled after it.
+        const early: Array<[Buffer, boolean]> = [];
+        const onEarly = (data: Buffer, isBinary: boolean) => {
+          // Opening takes milliseconds; a client that floods before its welcome is cut off.
+          if (early.length >= core.config.wsBurst) socket.close(CLOSE_CODES.policyViolation, 'too many frames before welcome');
+          else early.push([data, isBinary]);
+        };
+        socket.on('message', onEarly);
+        // A socket can close while its session is still being opened; remember that.
+        let onClosed: () => void = () => { onClosed = () => undefined; closedEarly = true; };
+        let closedEarly = false;
+        socket.on('close', () => onClosed());
 
-      const { record, lastSeq } = await openSession(role, claims, request);
-      const log = core.log.child({ session: record.sessionId, role });
-      const conn = new ClientConnection<R>(socket, role, claims, record.sessionId, handlers[role], log, core.metrics, {
-        ratePerSecond: core.config.wsRatePerSecond, burst: core.config.wsBurst,
-      });
-      // Take the session over: hold frames, listen for frames sent from other instances,
-      // bump the epoch (a previous holder can no longer record), then replay what the
-      // client missed and carry on numbering from there.
-      conn.hold();
-      core.local.add(conn as unknown as ClientConnection);
-      core.metrics.connections.inc({ role });
-      const unsubscribe = await core.bus.subscribe(`s:${record.sessionId}`, (data) => {
-        const msg = data as { u?: object } & Partial<Control>;
-        if (msg.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
-        if (msg.u) conn.deliver(msg.u);
-      });
-      const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
-      let recording: Promise<unknown> = Promise.resolve();
-      conn.persist = (n, raw) => {
-        // During a Redis outage every frame would fail here; the connection watcher says so once.
-        recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => {
-          if (!isRedisOutage(err)) log.warn({ err: err.message }, 'frame not recorded');
+        const { record, lastSeq } = await openSession(role, claims, request);
+        const log = core.log.child({ session: record.sessionId, role });
+        const conn = new ClientConnection<R>(socket, role, claims, record.sessionId, handlers[role], log, core.metrics, {
+          ratePerSecond: core.config.wsRatePerSecond, burst: core.config.wsBurst,
         });
-      };
+        // Take the session over: hold frames, listen for frames sent from other instances,
+        // bump the epoch (a previous holder can no longer record), then replay what the
+        // client missed and carry on numbering from there.
+        conn.hold();
+        core.local.add(conn as unknown as ClientConnection);
+        core.metrics.connections.inc({ role });
+        const unsubscribe = await core.bus.subscribe(`s:${record.sessionId}`, (data) => {
+          const msg = data as { u?: object } & Partial<Control>;
+          if (msg.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
+          if (msg.u) conn.deliver(msg.u);
+        });
+        const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
+        let recording: Promise<unknown> = Promise.resolve();
+        conn.persist = (n, raw) => {
+          // During a Redis outage every frame would fail here; the connection watcher says so once.
+          recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => {
+            if (!isRedisOutage(err)) log.warn({ err: err.message }, 'frame not recorded');
+          });
+        };
 
-      socket.off('message', onEarly);
-      socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
-      const cleanup = () => {
-        conn.state = 'closed';
-        core.metrics.connections.dec({ role });
-        // A render host that went away (not one that resumed on another socket) is suspect
-        // at once; its rooms move after a short grace unless it comes back.
-        if (role === 'render-host' && claims.hostId && conn.closedWith !== CLOSE_CODES.sessionReplaced) {
-          void core.placement.suspect(claims.hostId).catch((err: Error) => log.warn({ err: err.message }, 'could not mark the host suspect'));
-        }
-        // Closed before the replay went out: what arrived meanwhile is numbered and recorded
-        // (not sent), so the next resume still gets it.
-        if (conn.holding) conn.release(Math.max(seq, lastSeq ?? seq), []);
-        // Keep numbering for this session until the records are flushed and the bus
-        // subscription is gone: frames for it then go to its outbox in Redis instead.
-        void (async () => {
-          await recording;
-          core.local.remove(conn as unknown as ClientConnection);
-          await unsubscribe().catch(() => undefined);
-          await core.sessions.detach(record.sessionId).catch(() => undefined);
-        })();
-      };
-      if (closedEarly) return cleanup();
-      onClosed = cleanup;
+        socket.off('message', onEarly);
+        socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
+        const cleanup = () => {
+          conn.state = 'closed';
+          core.metrics.connections.dec({ role });
+          // A render host that went away (not one that resumed on another socket) is suspect
+          // at once; its rooms move after a short grace unless it comes back.
+          if (role === 'render-host' && claims.hostId && conn.closedWith !== CLOSE_CODES.sessionReplaced) {
+            void core.placement.suspect(claims.hostId).catch((err: Error) => log.warn({ err: err.message }, 'could not mark the host suspect'));
+          }
+          // Closed before the replay went out: what arrived meanwhile is numbered and recorded
+          // (not sent), so the next resume still gets it.
+          if (conn.holding) conn.release(Math.max(seq, lastSeq ?? seq), []);
+          // Keep numbering for this session until the records are flushed and the bus
+          // subscription is gone: frames for it then go to its outbox in Redis instead.
+          void (async () => {
+            await recording;
+            core.local.remove(conn as unknown as ClientConnection);
+            await unsubscribe().catch(() => undefined);
+            await core.sessions.detach(record.sessionId).catch(() => undefined);
+          })();
+        };
+        if (closedEarly) return cleanup();
+        onClosed = cleanup;
 
-      const resumeFrom = lastSeq ?? seq;
-      const replay = lastSeq !== null ? await core.sessions.since(record.sessionId, lastSeq) : [];
-      conn.send({
-        type: 'welcome', protocol: PROTOCOL_VERSION, sessionId: record.sessionId, instanceId: core.instanceId,
-        role, resumed: lastSeq !== null, lastSeq: Math.max(seq, resumeFrom),
-      });
-      conn.release(Math.max(seq, resumeFrom), replay);
-      log.debug({ resumed: lastSeq !== null }, 'connected');
-      for (const [data, isBinary] of early) conn.receive(data, isBinary);
+        const resumeFrom = lastSeq ?? seq;
+        const replay = lastSeq !== null ? await core.sessions.since(record.sessionId, lastSeq) : [];
+        conn.send({
+          type: 'welcome', protocol: PROTOCOL_VERSION, sessionId: record.sessionId, instanceId: core.instanceId,
+          role, resumed: lastSeq !== null, lastSeq: Math.max(seq, resumeFrom),
+        });
+        conn.release(Math.max(seq, resumeFrom), replay);
+        log.debug({ resumed: lastSeq !== null }, 'connected');
+        for (const [data, isBinary] of early) conn.receive(data, isBinary);
+      },
     });
   }
 

@@ -1,7 +1,7 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { ProtocolError } from '../../server/auth/auth-error.js';
+import { httpErrors } from '../../server/http-errors.js';
 import { TokenService } from '../../server/auth/token-service.js';
 import type { ServerCore } from '../../server/core.js';
 import { RoomStore } from '../../server/rooms/room-store.js';
@@ -12,7 +12,7 @@ import { TEST_JWT_SECRET, TEST_PUBLISH_SECRET } from '../helpers/server.js';
 /**
  * A Fastify app with the real auth, rooms and Redis the distribution routes use, and a
  * logger whose JSON lines the test reads (to prove stream keys never reach a log).
- * The app's error mapping is the server's (app.ts), copied in its essentials.
+ * The app's error answers are the server's own (server/http-errors.ts).
  */
 export interface RouteApp {
   app: FastifyInstance;
@@ -31,11 +31,7 @@ export async function buildRouteApp(dataDir = './data'): Promise<RouteApp> {
   const redis = new Redis(redisUrl());
   const config = loadConfig({}, { redisUrl: redisUrl(), redisPrefix: prefix, jwtSecret: TEST_JWT_SECRET, publishSecret: TEST_PUBLISH_SECRET, dataDir, logLevel: 'debug' });
   const core = { config, redis, log, tokens: new TokenService(TEST_JWT_SECRET, redis, prefix), rooms: new RoomStore(redis, prefix) } as unknown as ServerCore;
-  app.setErrorHandler((err: FastifyError | ProtocolError, _request, reply) => {
-    if (err instanceof ProtocolError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
-    if ((err as FastifyError).validation) return reply.code(400).send({ error: { code: 'invalid_message', message: err.message } });
-    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
-  });
+  await app.register(httpErrors);
   const admin = (await core.tokens.issue({ role: 'admin' })).token;
   return {
     app: app as unknown as FastifyInstance, core, prefix, logs, admin,

@@ -19,6 +19,19 @@ describe('self-description', () => {
     expect((await fetch(`${srv.url}/docs/`)).status).toBe(200);
   });
 
+  it('marks the routes that need no token as public, and only those', async () => {
+    const doc = await (await fetch(`${srv.url}/docs/json`)).json() as { security: unknown; paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    for (const [path, method] of [['/healthz', 'get'], ['/readyz', 'get'], ['/api/protocol', 'get'], ['/api/public/rooms', 'get'], ['/api/public/rooms/{room}/viewer-token', 'post']] as const) {
+      expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([]);
+    }
+    for (const [path, method] of [['/api/rooms', 'get'], ['/api/rooms', 'post'], ['/api/tokens', 'post'], ['/api/rooms/{room}/say', 'post']] as const) {
+      expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toBeUndefined();
+    }
+    // And what the document calls public is: no token, no 401.
+    for (const path of ['/healthz', '/readyz', '/api/protocol', '/api/public/rooms']) expect((await fetch(`${srv.url}${path}`)).status, path).toBe(200);
+  });
+
   it('serves the WebSocket protocol as JSON Schema, per role and direction', async () => {
     const proto = await (await fetch(`${srv.url}/api/protocol`)).json();
     expect(proto.version).toBe(PROTOCOL_VERSION);

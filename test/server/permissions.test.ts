@@ -87,6 +87,26 @@ describe('role × action permissions', () => {
     expect(res.statusCode).toBe(401);
   });
 
+  it('the Bearer scheme is matched case-insensitively (RFC 7235); other schemes are unauthorized', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      const res = await srv.app.inject({ method: 'GET', url: '/api/rooms', headers: { authorization: `${scheme} ${tokens.admin}` } });
+      expect(res.statusCode, scheme).toBe(200);
+    }
+    const basic = await srv.app.inject({ method: 'GET', url: '/api/rooms', headers: { authorization: `Basic ${tokens.admin}` } });
+    expect(basic.statusCode).toBe(401);
+    expect(basic.json().error.message).toBe('the Authorization header is not "Bearer <token>"');
+  });
+
+  it('a token in the query is accepted on WebSocket upgrades only, never on REST routes', async () => {
+    for (const url of ['/api/rooms', '/api/tokens', '/api/rooms/show/kb']) {
+      const res = await srv.app.inject({ method: 'GET', url: `${url}?token=${tokens.admin}` });
+      expect(res.statusCode, url).toBe(401);
+    }
+    const client = await TestClient.connect(`${srv.wsUrl}/ws/operator`, undefined, { token: tokens.operator! });
+    expect(client.welcome.role).toBe('operator');
+    client.close();
+  });
+
   for (const [path, allowed] of Object.entries(WS)) {
     for (const who of WHO) {
       const ok = allowed.includes(who);
