@@ -47,6 +47,11 @@ export interface MatchFeatures {
   backward: number;
   /** `forward` where a word also matches a word of similar meaning (word vectors), in part. */
   soft: number;
+  /**
+   * The weight share of the most important word the target does not hold in any form:
+   * "student" in "do you have a student discount?" against the entry on discount codes.
+   */
+  missing: number;
   /** Cosine of the sentence vectors: question vs target question (0 without vectors). */
   cosPrimary: number;
   /** Cosine: question vs the entry's answer (0 without one). */
@@ -58,12 +63,28 @@ export interface MatchFeatures {
  * Weighted coverage of `concepts` by `fields`. A concept that is a synonym phrase
  * matches whole when the target holds any phrase of its group.
  */
-export function coverage(
+export function coverage(concepts: readonly Concept[], fields: ReadonlyMap<string, number>, lexicon: Lexicon): number {
+  return coverageDetail(concepts, fields, lexicon).share;
+}
+
+interface CoverageDetail {
+  /** Exact, synonym, typo, stem and WordNet matches. */
+  share: number;
+  /** The same with word-vector similarity too (= share without vectors). */
+  soft: number;
+  /** The largest weight share of one word left unmatched (soft matches included). */
+  missing: number;
+}
+
+/** One pass over the concepts for all three coverage figures. */
+function coverageDetail(
   concepts: readonly Concept[], fields: ReadonlyMap<string, number>, lexicon: Lexicon,
   soft?: { words: ReadonlyMap<string, string>; target: MatchTarget; vectors: WordVectors },
-): number {
+): CoverageDetail {
   let total = 0;
   let matched = 0;
+  let softMatched = 0;
+  let missing = 0;
   for (const concept of concepts) {
     const groupHit = concept.group ? fields.get(concept.group) ?? 0 : 0;
     concept.terms.forEach((term, k) => {
@@ -71,14 +92,16 @@ export function coverage(
       total += w;
       let m = Math.max(groupHit, fields.get(term) ?? fuzzy(term, fields, lexicon.compoundWords, !concept.common[k]));
       if (m < RELATED_FACTOR) for (const r of concept.related[k] ?? []) m = Math.max(m, RELATED_FACTOR * (fields.get(r) ?? 0));
+      matched += w * m;
       if (soft && m < 1) {
         const word = soft.words.get(term);
         if (word) m = Math.max(m, similarWord(word, soft.target, soft.vectors));
       }
-      matched += w * m;
+      softMatched += w * m;
+      missing = Math.max(missing, w * (1 - m));
     });
   }
-  return total === 0 ? 0 : matched / total;
+  return total === 0 ? { share: 0, soft: 0, missing: 1 } : { share: matched / total, soft: softMatched / total, missing: missing / total };
 }
 
 /**
@@ -119,10 +142,11 @@ function fuzzy(term: string, fields: ReadonlyMap<string, number>, compounds: boo
 export function matchFeatures(
   query: PreparedText, target: MatchTarget, lexicon: Lexicon, vectors: WordVectors | null, backwardFields?: ReadonlyMap<string, number>,
 ): MatchFeatures {
-  const forward = coverage(query.concepts, target.fields, lexicon);
+  const forward = coverageDetail(query.concepts, target.fields, lexicon, vectors ? { words: query.words, target, vectors } : undefined);
   return {
-    forward,
-    soft: vectors ? coverage(query.concepts, target.fields, lexicon, { words: query.words, target, vectors }) : forward,
+    forward: forward.share,
+    soft: forward.soft,
+    missing: forward.missing,
     backward: coverage(target.primary.concepts, backwardFields ?? termFields(query), lexicon),
     cosPrimary: cosine(query.vector, target.primary.vector),
     cosSecondary: cosine(query.vector, target.secondary?.vector ?? null),
@@ -131,19 +155,20 @@ export function matchFeatures(
 }
 
 /**
- * Features of two viewer questions, symmetric: the one-way features both ways, averaged
- * (`backward` holds the weaker direction: both must ask what the other asks).
+ * Features of two viewer questions, symmetric: coverage both ways, averaged (`backward`
+ * holds the weaker direction: each must ask what the other asks).
  */
 export function pairFeatures(
   a: PreparedText, aTarget: MatchTarget, b: PreparedText, bTarget: MatchTarget, lexicon: Lexicon, vectors: WordVectors | null,
 ): MatchFeatures {
-  const ab = matchFeatures(a, bTarget, lexicon, vectors, aTarget.fields);
-  const ba = matchFeatures(b, aTarget, lexicon, vectors, bTarget.fields);
+  const ab = coverageDetail(a.concepts, bTarget.fields, lexicon, vectors ? { words: a.words, target: bTarget, vectors } : undefined);
+  const ba = coverageDetail(b.concepts, aTarget.fields, lexicon, vectors ? { words: b.words, target: aTarget, vectors } : undefined);
   return {
-    forward: (ab.forward + ba.forward) / 2,
+    forward: (ab.share + ba.share) / 2,
     soft: (ab.soft + ba.soft) / 2,
-    backward: Math.min(ab.forward, ba.forward),
-    cosPrimary: ab.cosPrimary,
+    missing: Math.max(ab.missing, ba.missing),
+    backward: Math.min(ab.share, ba.share),
+    cosPrimary: cosine(a.vector, b.vector),
     cosSecondary: 0,
     fact: 0,
   };
@@ -158,6 +183,7 @@ export interface ConfidenceModel {
   bias: number;
   forward: number;
   soft: number;
+  missing: number;
   backward: number;
   cosPrimary: number;
   cosSecondary: number;
@@ -200,7 +226,7 @@ export function answerConfidence(best: number, runnerUp: number, model: AnswerMo
 
 /** Probability that a pair matches (a viewer question and an entry, or two viewer questions). */
 export function matchProbability(f: MatchFeatures, model: ConfidenceModel): number {
-  const z = model.bias + model.forward * f.forward + model.soft * f.soft + model.backward * f.backward
+  const z = model.bias + model.forward * f.forward + model.soft * f.soft + model.missing * f.missing + model.backward * f.backward
     + model.cosPrimary * f.cosPrimary + model.cosSecondary * f.cosSecondary + model.fact * f.fact;
   return 1 / (1 + Math.exp(-z));
 }

@@ -16,7 +16,7 @@ import { answerConfidence, matchProbability, type AnswerModel, type ConfidenceMo
 import { createSimilarity } from '../similarity.js';
 import { hitId, isCalibration, loadEvalSets } from './sets.js';
 
-const FEATURES = ['forward', 'soft', 'backward', 'cosPrimary', 'cosSecondary', 'fact'] as const;
+const FEATURES = ['forward', 'soft', 'missing', 'backward', 'cosPrimary', 'cosSecondary', 'fact'] as const;
 
 export function examples(semantic: boolean, model?: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
   const out: Array<{ x: MatchFeatures; y: number }> = [];
@@ -54,7 +54,7 @@ export function fit(data: Array<{ x: MatchFeatures; y: number }>, use: ReadonlyA
     for (let k = 0; k < w.length; k++) w[k]! -= rate * (g[k]! / rows.length + l2 * w[k]!);
   }
   const round = (n: number): number => Math.round(n * 100) / 100;
-  const model: ConfidenceModel = { bias: round(bias), forward: 0, soft: 0, backward: 0, cosPrimary: 0, cosSecondary: 0, fact: 0 };
+  const model: ConfidenceModel = { bias: round(bias), forward: 0, soft: 0, missing: 0, backward: 0, cosPrimary: 0, cosSecondary: 0, fact: 0 };
   use.forEach((f, k) => { model[f] = round(w[k]!); });
   return model;
 }
@@ -71,7 +71,7 @@ function answerExamples(semantic: ConfidenceModel, lexical: ConfidenceModel): Ar
       if (!best) return;
       const lead = logit(best.match) - logit(second?.match ?? 0);
       // Carried in MatchFeatures' slots so one fit() serves both: forward = match log-odds, backward = lead.
-      out.push({ x: { forward: logit(best.match), soft: 0, backward: lead, cosPrimary: 0, cosSecondary: 0, fact: 0 }, y: hitId(best) === q.expect ? 1 : 0 });
+      out.push({ x: { forward: logit(best.match), soft: 0, missing: 0, backward: lead, cosPrimary: 0, cosSecondary: 0, fact: 0 }, y: hitId(best) === q.expect ? 1 : 0 });
     });
   }
   return out;
@@ -151,15 +151,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const semanticData = examples(true);
   const lexicalData = examples(false);
   const semantic = fit(semanticData, FEATURES);
-  const lexical = fit(lexicalData, ['forward', 'backward', 'fact']);
+  const lexical = fit(lexicalData, ['forward', 'missing', 'backward', 'fact']);
   const answerData = answerExamples(semantic, lexical);
   const a = fit(answerData, ['forward', 'backward']);
   const answer: AnswerModel = { bias: a.bias, match: a.forward, lead: a.backward };
   writeFileSync(path, `${JSON.stringify({ ...current, semantic, lexical, answer }, null, 2)}\n`);
   const pairSemanticData = pairExamples(true);
   const pairLexicalData = pairExamples(false);
-  const pairSemantic = fit(pairSemanticData, ['forward', 'soft', 'backward', 'cosPrimary']);
-  const pairLexical = fit(pairLexicalData, ['forward', 'backward']);
+  const pairSemantic = fit(pairSemanticData, ['forward', 'soft', 'missing', 'backward', 'cosPrimary']);
+  const pairLexical = fit(pairLexicalData, ['forward', 'missing', 'backward']);
   const threshold = answerThreshold(semantic, lexical, answer);
   const similarityThreshold = pairThreshold([
     ...pairSemanticData.map((e) => ({ p: matchProbability(e.x, pairSemantic), y: e.y })),
