@@ -44,6 +44,8 @@ export interface OpenAiServer {
   tokenTimes: number[][];
   /** When each request's stream ended (after [DONE]), per request. */
   doneAt: Array<number | undefined>;
+  /** When the client hung up before the stream ended (an aborted request), per request. */
+  abortedAt: Array<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const tokenTimes: number[][] = [];
   const doneAt: Array<number | undefined> = [];
+  const abortedAt: Array<number | undefined> = [];
   let seq = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
@@ -101,7 +104,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
         return;
       }
       let closed = false;
-      res.on('close', () => { closed = true; });
+      res.on('close', () => {
+        closed = true;
+        if (doneAt[n] === undefined) abortedAt[n] = Date.now();
+      });
       await sleep(firstTokenMs);
       if (closed) return;
 
@@ -153,6 +159,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     requests,
     tokenTimes,
     doneAt,
+    abortedAt,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
