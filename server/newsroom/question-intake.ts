@@ -4,7 +4,7 @@ import { blocklistMatch, type QuestionInfo, type QuestionStatus, type RoomEvent 
 import { sanitizeText } from '../../protocol/text-hygiene.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
-import type { SpeechQueues } from './speech-queues.js';
+import type { SpeechQueues } from '../show/speech-queues.js';
 
 export interface IntakeOptions {
   prefix: string;

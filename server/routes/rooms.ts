@@ -12,7 +12,7 @@ import type { ServerCore } from '../core.js';
 import { toView, type StoredRoom } from '../rooms/room-store.js';
 import { checkedRoomSettings } from '../rooms/room-settings.js';
 import { lineToSay, viewerText, viewerUser } from '../text-intake.js';
-import { newId } from '../speech/question-intake.js';
+import { newId } from '../newsroom/question-intake.js';
 
 const RoomParams = Type.Object({ room: RoomId });
 type RoomParamsT = { room: string };

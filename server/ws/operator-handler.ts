@@ -3,7 +3,7 @@ import { canAccessRoom } from '../auth/claims.js';
 import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
 import { SHOW_COMMAND_NAMES, type OperatorToServer, type ShowCommand } from '../../protocol/index.js';
-import { newId } from '../speech/question-intake.js';
+import { newId } from '../newsroom/question-intake.js';
 import { lineToSay } from '../text-intake.js';
 
 const SHOW_COMMANDS = new Set<string>(SHOW_COMMAND_NAMES);

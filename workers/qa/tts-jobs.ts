@@ -14,7 +14,7 @@ export const TTS_DEDUPE_WINDOW_S = 3600;
 
 /**
  * BullMQ priority on QUEUES.tts, the same scale as the server's say-requests
- * (server/speech/speech-queues.ts): urgent lines jump the queue, the rest keep FIFO.
+ * (server/show/speech-queues.ts): urgent lines jump the queue, the rest keep FIFO.
  * Unprioritized jobs would run before every prioritized one, so every producer sets one.
  */
 export const ttsBullPriority = (priority: SegmentPriority): number => (priority === 'urgent' ? 1 : 5);
