@@ -1,5 +1,6 @@
 import { Analyzer, RELATED_FACTOR, type PreparedText } from './analyzer.js';
 import { Lexicon } from './lexicon.js';
+import { groupTerm } from './synonyms.js';
 import {
   answerConfidence, LEXICAL_MODEL, matchFeatures, matchProbability, matchTarget, SEMANTIC_MODEL, termFields,
   type ConfidenceModel, type MatchFeatures, type MatchTarget,
@@ -83,7 +84,7 @@ export class KbRetriever {
 
   constructor(kb: KbInput, options: KbRetrieverOptions) {
     this.analyzer = new Analyzer({ language: options.language, synonyms: kb.synonyms, vectors: options.vectors, relations: options.relations });
-    this.lexicon = new Lexicon({ compounds: this.analyzer.stemmer === 'german' });
+    this.lexicon = kbLexicon(this.analyzer, kb);
     this.model = options.model ?? (this.analyzer.vectors ? SEMANTIC_MODEL : LEXICAL_MODEL);
     this.fusion = options.fusion ?? 'confidence';
     const a = this.analyzer;
@@ -106,8 +107,6 @@ export class KbRetriever {
         list.push({ doc, tf: n });
         this.lengths[doc]! += n;
       }
-      const texts = entry.question ? [entry.question, entry.answer] : [entry.answer];
-      this.lexicon.add(tf.keys(), texts.flatMap((t) => a.tokens(t).map((k): [string, string | null] => [k.term, k.surface])));
     });
     this.averageLength = this.lengths.reduce((s, x) => s + x, 0) / Math.max(1, this.entries.length);
 
@@ -200,6 +199,22 @@ export class KbRetriever {
     }
     return top(scores, limit);
   }
+}
+
+/**
+ * A knowledge base's vocabulary: one document per entry (its question and answer, or
+ * the fact), synonym group terms included. Cheap (tokens only): the similarity service
+ * builds it for a room without indexing the entries.
+ */
+export function kbLexicon(analyzer: Analyzer, kb: KbInput): Lexicon {
+  const lexicon = new Lexicon({ compounds: analyzer.stemmer === 'german' });
+  const documents = [...kb.qa.map((e) => [e.question, e.answer]), ...kb.facts.map((f) => [f])];
+  for (const texts of documents) {
+    const tokens = texts.flatMap((t) => analyzer.tokens(t));
+    const groups = texts.flatMap((t) => analyzer.synonyms.find(analyzer.tokens(t)).map((span) => groupTerm(span.group)));
+    lexicon.add([...tokens.map((t) => t.term), ...groups], tokens.map((t): [string, string | null] => [t.term, t.surface]));
+  }
+  return lexicon;
 }
 
 /** Positions of the `limit` highest positive scores, highest first. */

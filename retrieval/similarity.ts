@@ -1,7 +1,6 @@
 import { Analyzer, type PreparedText } from './analyzer.js';
 import models from './confidence-models.json' with { type: 'json' };
-import { KbRetriever, type KbInput } from './kb-retriever.js';
-import { Lexicon } from './lexicon.js';
+import { kbLexicon, type KbInput } from './kb-retriever.js';
 import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type ConfidenceModel, type MatchFeatures, type MatchTarget } from './scoring.js';
 
 /**
@@ -10,8 +9,8 @@ import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type Confiden
  * stem tolerance, WordNet relations, word vectors and calibrated match model.
  *
  * Build one per room and keep it: `createSimilarity` loads the language's resources
- * (shared per process; ~0.1 s the first time, once the caches exist) and indexes the
- * room's KB vocabulary. Rebuild it when the room's knowledge base or synonyms change
+ * (shared per process; ~0.1–0.2 s the first time, once the caches exist) and counts the
+ * room's KB vocabulary (tokens only: ~0.1 s for 5,000 entries). Rebuild it when the room's knowledge base or synonyms change
  * (e.g. keyed by the KB JSON's hash, as the qa worker's KbStore does).
  *
  *   const sim = createSimilarity({ language: room.language, synonyms: kb.synonyms, kb });
@@ -69,16 +68,8 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new RangeError(`createSimilarity: cacheSize must be a positive integer, got ${cacheSize}`);
 
   const synonyms = options.synonyms ?? options.kb?.synonyms;
-  let analyzer: Analyzer;
-  let lexicon: Lexicon;
-  if (options.kb) {
-    const retriever = new KbRetriever({ ...options.kb, synonyms }, { language: options.language });
-    analyzer = retriever.analyzer;
-    lexicon = retriever.lexicon;
-  } else {
-    analyzer = new Analyzer({ language: options.language, synonyms });
-    lexicon = new Lexicon({ compounds: analyzer.stemmer === 'german' });
-  }
+  const analyzer = new Analyzer({ language: options.language, synonyms });
+  const lexicon = kbLexicon(analyzer, options.kb ?? { qa: [], facts: [] });
   const model: ConfidenceModel = options.model ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
   const cache = new Map<string, Prepared>();
 
