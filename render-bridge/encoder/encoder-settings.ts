@@ -29,10 +29,12 @@ export function ffmpegArgs(s: EncoderSettings, sampleRate: number, channels: num
   const rate = `${s.videoKbps}k`;
   const video = s.codec === 'h264_nvenc'
     ? ['-c:v', 'h264_nvenc', '-preset', 'p4', '-tune', 'll', '-rc', 'cbr', '-zerolatency', '1', '-forced-idr', '1', '-no-scenecut', '1', '-strict_gop', '1']
-    // superfast: a quarter less CPU than veryfast on the reference renderer's 720p30
-    // (5.4 vs 7.2 ms a frame on one core) at the same bitrate and SSIM (0.982); ultrafast
-    // saves more but drops CABAC and deblocking (bench:render, README).
-    : ['-c:v', 'libx264', '-preset', 'superfast', '-tune', 'zerolatency', '-sc_threshold', '0'];
+    // ultrafast, chosen by measured headroom (bench:render, README): on the reference
+    // renderer's 720p30 at 2.5 Mb/s it costs 4.7 ms a frame on one core against 6.5 for
+    // superfast and 7.2+ for veryfast, at the same bitrate and an SSIM of 0.980 against
+    // 0.982 (no CABAC or deblocking; no visible difference on this picture). It is what
+    // lets one core carry two rooms.
+    : ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-sc_threshold', '0'];
   return [
     '-hide_banner', '-loglevel', 'warning', '-nostdin', '-nostats', '-y',
     // Raw inputs need no probing; probing would make ffmpeg wait for seconds of audio

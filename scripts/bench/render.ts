@@ -1,6 +1,8 @@
 // npm run bench:render — the render host's two numbers:
 //   (a) frames rendered + encoded per second at 720p30, one room speaking, process and
-//       ffmpeg pinned to one core (taskset), goal >= 60 fps;
+//       ffmpeg pinned to one core (taskset), goal >= 60 fps; with the CPU time per frame of
+//       the bridge and of ffmpeg (user + system), and the same against a baseline in the
+//       same run that draws, reads back and converts every frame whole;
 //   (b) A/V offset of a published stream: the room publishes over RTMP to a local ffmpeg
 //       listener, the capture is decoded, and the delay of the picture (mouth pixels) and of
 //       the sound (envelope) against what the bridge produced are found by
@@ -8,7 +10,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,6 +21,7 @@ import { silentLogger } from '../../render-bridge/log.js';
 import { FfmpegAudioDecoder } from '../../render-bridge/media/audio-decoder.js';
 import { FPS, SAMPLE_RATE } from '../../render-bridge/media/media-timing.js';
 import { applyPatch } from '../../render-bridge/renderer/frame-patch.js';
+import type { Renderer } from '../../render-bridge/renderer/frame-state.js';
 import { createReferenceRenderer, mouthRegion } from '../../render-bridge/renderer/reference-renderer.js';
 import { HttpImageLoader } from '../../render-bridge/room/panel-image.js';
 import { ReferenceRoom } from '../../render-bridge/room/reference-room.js';
@@ -91,8 +94,24 @@ function mouthActivity(luma: Float32Array, ref: Float32Array): number {
   return s / luma.length;
 }
 
+const CLK_TCK = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100; } catch { return 100; } })();
+
+/** A process's user and system CPU so far, ms (from /proc: works for any child, not only ours). */
+function processCpuMs(pid: number): { user: number; sys: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(fields[11]) * 1000) / CLK_TCK, sys: (Number(fields[12]) * 1000) / CLK_TCK };
+}
+
+interface Cpu { bridgeMs: number; ffmpegMs: number }
+
+/** The renderer with its patches hidden: every frame is drawn, read and converted whole. */
+function wholeFrames(r: Renderer): Renderer {
+  return { name: `${r.name} (whole frames)`, render: (s) => r.render(s), close: () => r.close() };
+}
+
 /** Runs one room as fast as the encoder takes frames; returns what the bridge produced. */
-async function runRoom(output: string, segments: SpeechSegment[], frames: number | 'until-done', pin: boolean): Promise<{ fps: number; frames: number; captured: Captured; ref: Float32Array | null }> {
+async function runRoom(output: string, segments: SpeechSegment[], frames: number | 'until-done', pin: boolean, whole = false): Promise<{ fps: number; frames: number; cpu: Cpu; captured: Captured; ref: Float32Array | null }> {
   const encoder = new FfmpegEncoder({
     settings: { width: W, height: H, fps: FPS, keyframeSeconds: 2, codec: 'libx264', videoKbps: 2500, audioKbps: 128, output },
     commandPrefix: pin ? ['taskset', '-c', '0'] : [], maxQueuedFrames: 4,
@@ -101,7 +120,7 @@ async function runRoom(output: string, segments: SpeechSegment[], frames: number
   const room = new ReferenceRoom({
     assignment: { room: 'bench', look: LOOK, publish: { url: 'rtmp://unused/live', streamKey: 'x' } },
     events: { speechStarted: () => {}, speechFinished: () => { finished++; } },
-    width: W, height: H, renderer: createReferenceRenderer({ width: W, height: H }),
+    width: W, height: H, renderer: whole ? wholeFrames(createReferenceRenderer({ width: W, height: H })) : createReferenceRenderer({ width: W, height: H }),
     createSink: () => encoder, decoder: new FfmpegAudioDecoder(), images: new HttpImageLoader(), log: silentLogger, autoStart: false,
   });
   // Small settle/gap defaults are media-time based; pre-decode so speech starts at once.
@@ -111,6 +130,11 @@ async function runRoom(output: string, segments: SpeechSegment[], frames: number
   const captured: Captured = { mouth: [], audio: [] };
   let ref: Float32Array | null = null;
   const picture = Buffer.alloc(W * H * 4);
+  // ffmpeg has started and waits for input; CPU from here on is the frames'.
+  await new Promise((r) => setTimeout(r, 300));
+  const ffmpegPid = encoder.pid!;
+  const ff0 = processCpuMs(ffmpegPid);
+  const me0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let f = 0;
   const limit = frames === 'until-done' ? Infinity : frames;
@@ -127,10 +151,25 @@ async function runRoom(output: string, segments: SpeechSegment[], frames: number
       captured.audio.push(audio.slice());
     }
   }
-  await encoder.stop(30_000);
+  // Every frame through x264 (progress reports lag by up to half a second), then measure.
+  while (encoder.encodedFrames < f - 2 && encoder.state === 'running') await new Promise((r) => setTimeout(r, 5));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const me = process.cpuUsage(me0);
+  const ff1 = processCpuMs(ffmpegPid);
+  await encoder.stop(30_000);
   await room.close();
-  return { fps: f / secs, frames: f, captured, ref };
+  const cpu = { bridgeMs: (me.user + me.system) / 1000, ffmpegMs: ff1.user + ff1.sys - ff0.user - ff0.sys };
+  return { fps: f / secs, frames: f, cpu, captured, ref };
+}
+
+function throughputLine(name: string, r: { fps: number; frames: number; cpu: Cpu }): string {
+  const perFrame = (ms: number) => (ms / r.frames).toFixed(2);
+  const perCpuSecond = (r.frames * 1000) / (r.cpu.bridgeMs + r.cpu.ffmpegMs);
+  return `    ${name}: ${r.fps.toFixed(1)} fps wall; CPU per frame: bridge ${perFrame(r.cpu.bridgeMs)} ms + ffmpeg ${perFrame(r.cpu.ffmpegMs)} ms = ${perFrame(r.cpu.bridgeMs + r.cpu.ffmpegMs)} ms → ${perCpuSecond.toFixed(1)} frames per CPU-second`;
+}
+
+function cpuModel(): string {
+  return cpus()[0]?.model.trim() ?? 'unknown CPU';
 }
 
 async function freePort(): Promise<number> {
@@ -207,9 +246,16 @@ async function main(): Promise<void> {
 
     // (a) throughput, one core.
     const pinned = process.env.BENCH_NOPIN ? false : (() => { try { execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' }); return true; } catch { return false; } })();
+    out(`machine: ${cpuModel()}, ${cpus().length} vCPU, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const a = await runRoom(path.join(dir, 'throughput.flv'), segments, THROUGHPUT_FRAMES, pinned);
-    out(`(a) render+encode 720p30, one room speaking, ${pinned ? 'pinned to core 0' : 'NOT pinned (taskset failed)'}: ${a.fps.toFixed(1)} fps over ${a.frames} frames (goal >= 60) ${a.fps >= 60 ? 'PASS' : 'FAIL'}`);
-    try { execFileSync('taskset', ['-a', '-cp', `0-${Math.max(0, (await import('node:os')).availableParallelism() - 1)}`, String(process.pid)], { stdio: 'ignore' }); } catch { /* stays pinned */ }
+    const base = await runRoom(path.join(dir, 'whole.flv'), segments, THROUGHPUT_FRAMES, pinned, true);
+    out(`(a) render+encode 720p30, one room speaking, ${pinned ? 'bridge and ffmpeg pinned to core 0' : 'NOT pinned (taskset failed)'}, ${a.frames} frames each:`);
+    out(throughputLine('patches (what the render host runs)', a));
+    out(throughputLine('baseline, same run: whole frames redrawn and converted', base));
+    const ratio = (base.cpu.bridgeMs + base.cpu.ffmpegMs) / base.frames / ((a.cpu.bridgeMs + a.cpu.ffmpegMs) / a.frames);
+    out(`    CPU per frame, baseline / patches: ${ratio.toFixed(2)}x`);
+    out(`    ${a.fps.toFixed(1)} fps on one core (goal >= 60) ${a.fps >= 60 ? 'PASS' : 'FAIL'}`);
+    try { execFileSync('taskset', ['-a', '-cp', `0-${Math.max(0, availableParallelism() - 1)}`, String(process.pid)], { stdio: 'ignore' }); } catch { /* stays pinned */ }
 
     // (b) A/V sync through a real RTMP publish.
     const port = await freePort();
