@@ -68,6 +68,10 @@ export const QuestionInfo = Type.Object({
   /** How many viewers asked the same question (duplicates are grouped). */
   askedBy: Type.Integer({ minimum: 1 }),
   receivedAt: Type.Number(),
+  /** The answer as the render host reported it spoken (status answered). */
+  answer: Type.Optional(Type.String()),
+  /** Why it will not be answered on air (status dropped). */
+  reason: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 export type QuestionInfo = Static<typeof QuestionInfo>;
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { blocklistMatch, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
+import { blocklistMatch, type AnswerContext, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
 import { sanitizeText } from '../../protocol/text-hygiene.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
@@ -21,6 +21,8 @@ export function newId(kind: string): string {
 function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
 }
+
+export type ContextOverrides = Partial<Pick<AnswerContext, 'persona' | 'language' | 'voice' | 'fallbackLine'>>;
 
 export function answerContext(room: StoredRoom) {
   return {
@@ -49,9 +51,15 @@ export class QuestionIntake {
 
   /** Sends a question to be answered: the qa job, and the director's notice of it. */
   private async sendToAnswer(room: StoredRoom, info: QuestionInfo): Promise<void> {
+    const raw = await this.redis.get(this.contextKey(room.id, info.questionId));
+    const overrides = raw ? JSON.parse(raw) as ContextOverrides : {};
     await this.expectAnswer(room.id, info.questionId, info.receivedAt);
-    await this.queues.answer({ room: room.id, questionId: info.questionId, question: info.text, context: answerContext(room), askedAt: info.receivedAt });
+    await this.queues.answer({
+      room: room.id, questionId: info.questionId, question: info.text, context: { ...answerContext(room), ...overrides }, askedAt: info.receivedAt,
+    });
   }
+
+  private contextKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:context`; }
 
   private questionsKey(room: string) { return `${this.opts.prefix}:room:${room}:questions`; }
   private answerKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:answer`; }
@@ -73,7 +81,7 @@ export class QuestionIntake {
    */
   async answered(roomId: string, questionId: string, text: string): Promise<void> {
     if (!(await this.redis.set(this.answerKey(roomId, questionId), 'answered', 'EX', 3600, 'NX'))) return;
-    await this.setStatus(roomId, questionId, 'answered');
+    await this.setStatus(roomId, questionId, 'answered', { answer: text });
     for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
       await this.deliver(sessionId, { type: 'question.answered', questionId, text });
     }
@@ -82,22 +90,26 @@ export class QuestionIntake {
   /** The answer will not air (cut, stale, the show stopped): the askers are told so. */
   async dropped(roomId: string, questionId: string, reason: string): Promise<void> {
     if (!(await this.redis.set(this.answerKey(roomId, questionId), 'dropped', 'EX', 3600, 'NX'))) return;
-    await this.setStatus(roomId, questionId, 'dropped');
+    await this.setStatus(roomId, questionId, 'dropped', { reason });
     for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
       await this.deliver(sessionId, { type: 'question.unanswered', questionId, reason });
     }
   }
 
-  private async setStatus(roomId: string, questionId: string, status: QuestionStatus): Promise<void> {
+  private async setStatus(roomId: string, questionId: string, status: QuestionStatus, extra: Pick<QuestionInfo, 'answer' | 'reason'> = {}): Promise<void> {
     const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
     if (!raw) return;
-    const info = JSON.parse(raw) as QuestionInfo;
+    const info = { ...(JSON.parse(raw) as QuestionInfo), ...extra };
     info.status = status;
     await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
     await this.emit(roomId, { kind: 'question', question: info });
   }
 
-  async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string): Promise<{ questionId: string; status: QuestionStatus }> {
+  /**
+   * `context` answers this one question with another persona, language or voice than the
+   * room's (the migration adapter's roles).
+   */
+  async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string, opts: { context?: ContextOverrides } = {}): Promise<{ questionId: string; status: QuestionStatus }> {
     const room = await this.rooms.get(roomId);
     const clean = sanitizeText(text);
     if (!clean) throw new ProtocolError('invalid_message', 'the question is empty');
@@ -131,6 +143,7 @@ export class QuestionIntake {
     await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
     await this.redis.expire(this.questionsKey(roomId), 7 * 24 * 3600);
     await this.remember(roomId, questionId, replyTo);
+    if (opts.context && Object.keys(opts.context).length) await this.redis.set(this.contextKey(roomId, questionId), JSON.stringify(opts.context), 'EX', 24 * 3600);
     if (status === 'queued') await this.sendToAnswer(room, info);
     await this.emit(roomId, { kind: 'question', question: info });
     return { questionId, status };
