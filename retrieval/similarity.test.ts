@@ -71,6 +71,20 @@ describe('question similarity', () => {
     expect(en.nearest('is there a warranty', waiting, 1.01)).toBeNull();
   });
 
+  it('finds in nearest exactly the candidate that similar() ranks first (pruning loses nothing)', () => {
+    const set = loadParaphrases().find((p) => p.language === 'en-US')!;
+    const sim = createSimilarity({ language: set.language, synonyms: set.synonyms });
+    const texts = [...set.groups.flatMap((g) => g.paraphrases), ...set.unrelated];
+    for (const [i, text] of texts.entries()) {
+      const others = texts.filter((_, k) => k !== i);
+      const scores = others.map((o) => sim.similar(text, o));
+      const top = Math.max(...scores);
+      const hit = sim.nearest(text, others);
+      if (top >= sim.threshold) expect(hit, text).toEqual({ index: scores.indexOf(top), score: top });
+      else expect(hit, text).toBeNull();
+    }
+  });
+
   it('uses the room knowledge base vocabulary for typos', () => {
     const kb = { qa: [{ question: 'How long does delivery take?', answer: 'Three days.' }], facts: [] };
     const sim = createSimilarity({ language: 'en-US', kb });

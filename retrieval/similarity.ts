@@ -91,6 +91,15 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
   const features = (a: Prepared, b: Prepared): MatchFeatures => pairFeatures(a.text, a.target, b.text, b.target, lexicon, analyzer.vectors);
   const score = (a: Prepared, b: Prepared): number =>
     a.text.concepts.length === 0 || b.text.concepts.length === 0 ? 0 : matchProbability(features(a, b), model);
+  // The word-vector pass is most of the cost. Without it the features bound the score
+  // from above (soft matching can only add matches; the model weighs them up and
+  // missing words down), so a candidate whose bound misses the bar is skipped exactly.
+  const canReach = (a: Prepared, b: Prepared, minScore: number): boolean => {
+    if (!analyzer.vectors) return true;
+    const cheap = pairFeatures(a.text, a.target, b.text, b.target, lexicon, null);
+    const bound = { ...cheap, soft: model.soft > 0 ? 1 : cheap.soft, missing: model.missing < 0 ? 0 : cheap.missing };
+    return matchProbability(bound, model) >= minScore;
+  };
 
   return {
     language: options.language,
@@ -102,7 +111,9 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
       if (q.text.concepts.length === 0) return null;
       let best: { index: number; score: number } | null = null;
       candidates.forEach((candidate, index) => {
-        const s = score(q, prepare(candidate));
+        const c = prepare(candidate);
+        if (!canReach(q, c, Math.max(minScore, best?.score ?? 0))) return;
+        const s = score(q, c);
         if (s >= minScore && (!best || s > best.score)) best = { index, score: s };
       });
       return best;
