@@ -107,6 +107,8 @@ export const StartRule = Type.Union([
   Type.Object({ rule: Type.Literal('follow') }, { additionalProperties: false }),
   /** A hard cue: starts at this wall-clock time (ISO 8601 with offset, or ms since the epoch). */
   Type.Object({ rule: Type.Literal('at'), at: Type.Union([Type.String({ maxLength: 40 }), Type.Number()]) }, { additionalProperties: false }),
+  /** A hard cue in show time: starts this long after the show's go (a closing at 20:00 of a 20-minute show). */
+  Type.Object({ rule: Type.Literal('at-show-time'), afterMs: Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 }) }, { additionalProperties: false }),
 ]);
 export type StartRule = Static<typeof StartRule>;
 

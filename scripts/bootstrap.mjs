@@ -93,7 +93,11 @@ function redisAnswers(port) {
   });
 }
 
-/** Starts the project's own redis-server (AOF on) on a free loopback port. */
+/**
+ * Starts the project's own redis-server (AOF on) on a free loopback port. The supervisor
+ * restarts it with the same arguments — same port, same directory, same AOF — so a
+ * killed Redis comes back with its data and every component reconnects to it.
+ */
 async function startRedis(dir, supervisor) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -101,7 +105,7 @@ async function startRedis(dir, supervisor) {
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
     '--protected-mode', 'yes', '--loglevel', 'warning',
-  ], { critical: true, stopOrder: 1 });
+  ], { stopOrder: 1 });
   for (let i = 0; i < 100; i++) {
     if (await redisAnswers(port)) return `redis://127.0.0.1:${port}`;
     await new Promise((r) => setTimeout(r, 50));
@@ -144,7 +148,7 @@ async function main() {
     process.env.LIVEHOST_INSTALL_HINT = install;
   }
 
-  const supervisor = new Supervisor({ log: say });
+  const supervisor = new Supervisor({ log: say, pidFile: path.join(dataDir, 'pids.json') });
   supervisor.handleSignals();
   const secrets = loadSecrets();
   const env = {
@@ -208,19 +212,27 @@ async function main() {
 
   await ensureConsoleBuilt({ log: say });
   const present = COMPONENTS.filter(([, entry]) => existsSync(path.join(root, entry)));
+  // On one machine the render host would take the CPU synthesis and the server need: it runs niced.
+  const renderNice = Number(env.LIVEHOST_RENDER_NICE ?? 5);
   for (const [name, entry] of present) {
-    supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env: name === 'render' ? hostEnv : env, cwd: root, critical: name === 'server' });
+    supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env: name === 'render' ? hostEnv : env, cwd: root, nice: name === 'render' ? renderNice : 0 });
   }
   const port = env.PORT ?? '8080';
   const base = `http://127.0.0.1:${port}`;
   await waitForServer(base);
   await seedDemoRoom(base, adminToken);
   const file = path.join(dataDir, 'bootstrap.json');
-  writeFileSync(file, JSON.stringify({ adminToken, console: `${base}/` }, null, 2), { mode: 0o600 });
+  // The token rides in the URL's fragment, which browsers never send to a server or a proxy.
+  const consoleUrl = `${base}/console/#token=${adminToken}`;
+  writeFileSync(file, JSON.stringify({ adminToken, consoleUrl, viewerUrl: `${base}/` }, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
-  say(`console:     ${base}/`);
-  say(`admin token: ${adminToken}`);
-  say(`(also in ${path.relative(root, file)}, mode 0600) — API docs at ${base}/docs — Ctrl-C stops everything`);
+  const where = path.relative(root, file) || file;
+  // A captured log (a file, a CI job, journald) must not hold the admin token: the sign-in
+  // URL is printed only to a person at a terminal.
+  if (process.stdout.isTTY) say(`console:     ${consoleUrl}`);
+  else say(`console:     ${base}/console/ — sign in with consoleUrl from ${where} (mode 0600); not printed, as this output is not a terminal`);
+  say(`viewer page: ${base}/`);
+  say(`API docs at ${base}/docs — admin token in ${where} — Ctrl-C stops everything`);
 }
 
 async function waitForServer(base) {
@@ -244,7 +256,17 @@ async function seedDemoRoom(base, token) {
   const created = await fetch(`${base}/api/rooms`, { method: 'POST', headers, body: JSON.stringify(demo.room) });
   if (!created.ok) return say(`could not create the demo room: ${await created.text()}`);
   await fetch(`${base}/api/rooms/${demo.room.id}/kb`, { method: 'PUT', headers, body: JSON.stringify(demo.kb) });
-  say(`created the demo room "${demo.room.id}" with a small knowledge base`);
+  // A library and a run of show, so a new user sees a show run by itself: go is pressed here.
+  const steps = [
+    ['POST', `/api/rooms/${demo.room.id}/library?mode=replace`, demo.library],
+    ['PUT', `/api/rooms/${demo.room.id}/rundown`, demo.rundown],
+    ['POST', `/api/rooms/${demo.room.id}/show`, { name: 'show.go' }],
+  ];
+  for (const [method, url, body] of steps) {
+    const res = await fetch(`${base}${url}`, { method, headers, body: JSON.stringify(body) });
+    if (!res.ok) return say(`could not prepare the demo show (${method} ${url}): ${await res.text()}`);
+  }
+  say(`created the demo room "${demo.room.id}": a knowledge base, a library and a rundown, on air now`);
 }
 
 main().catch((err) => {

@@ -15,12 +15,18 @@ export interface RunnerContext {
   answersPending: () => number;
 }
 
-/** When a hard-cue segment is due (ms since epoch); unparseable times never fire. */
-export function cueTime(segment: RundownSegment): number | null {
+/**
+ * When a hard-cue segment is due (ms since epoch): a wall-clock `at`, or show time after
+ * the show's go (unknown before the show started). Unparseable times never fire.
+ */
+export function cueTime(segment: RundownSegment, showStartedAt: number | null = null): number | null {
+  if (segment.start.rule === 'at-show-time') return showStartedAt === null ? null : showStartedAt + segment.start.afterMs;
   if (segment.start.rule !== 'at') return null;
   const at = typeof segment.start.at === 'number' ? segment.start.at : Date.parse(segment.start.at);
   return Number.isFinite(at) ? at : null;
 }
+
+export const isHardCue = (segment: RundownSegment): boolean => segment.start.rule === 'at' || segment.start.rule === 'at-show-time';
 
 export function newLine(fields: Pick<LineRecord, 'lineId' | 'priority' | 'text' | 'durationMs' | 'source' | 'createdAt'> & Partial<LineRecord>): LineRecord {
   return {
@@ -82,6 +88,7 @@ export class RundownRunner {
     if (s.state === 'idle' || s.state === 'ended') {
       s.runs = {};
       s.overUnderMs = 0;
+      s.startedAt = now;
       return this.startSegment(0, now);
     }
     if (s.state === 'waiting' && (s.waitingFor === 'go' || s.waitingFor === 'time')) return this.startSegment(this.indexOf(s.segmentId), now);
@@ -140,6 +147,7 @@ export class RundownRunner {
     if (this.show.state === 'idle' || this.show.state === 'ended') {
       this.show.runs = {};
       this.show.overUnderMs = 0;
+      this.show.startedAt = now;
       this.startSegment(this.indexOf(segmentId), now);
       return true;
     }
@@ -188,7 +196,7 @@ export class RundownRunner {
     for (let guard = 0; guard < 1000; guard++) {
       if (s.state === 'waiting' && s.waitingFor === 'time') {
         const seg = this.current;
-        const at = seg ? cueTime(seg) : null;
+        const at = seg ? cueTime(seg, s.startedAt) : null;
         if (at !== null && now >= at) {
           this.startSegment(this.indexOf(seg!.id), now);
           continue;
@@ -356,9 +364,9 @@ export class RundownRunner {
     s.itemIndex = 0;
     s.step = null;
     if (next.start.rule === 'follow') return this.startSegment(index + 1, now);
-    const at = cueTime(next);
-    if (next.start.rule === 'at' && at !== null && now >= at) return this.startSegment(index + 1, now);
-    this.setState('waiting', next.start.rule === 'at' ? 'time' : 'go');
+    const at = cueTime(next, s.startedAt);
+    if (isHardCue(next) && at !== null && now >= at) return this.startSegment(index + 1, now);
+    this.setState('waiting', isHardCue(next) ? 'time' : 'go');
   }
 
   /* ---------- hard cues and fillers ---------- */
@@ -369,7 +377,7 @@ export class RundownRunner {
     const i = this.indexOf(s.segmentId);
     const fromIndex = s.state === 'waiting' && s.waitingFor === 'time' ? i : i + 1;
     for (let j = Math.max(0, fromIndex); j < this.segments.length; j++) {
-      const at = cueTime(this.segments[j]!);
+      const at = cueTime(this.segments[j]!, s.startedAt);
       if (at !== null) return { index: j, at };
     }
     return null;

@@ -87,6 +87,8 @@ export interface ShowRuntime {
   pendingMove: { to: string; reason: 'go' | 'jump' | 'back' | 'cue' } | null;
   /** Sum of (actual − planned) of finished segments, ms. */
   overUnderMs: number;
+  /** When the show went on (its first go): show-time cues count from here. */
+  startedAt: number | null;
   /** What a held show returns to on resume. */
   heldFrom: { state: 'running' | 'waiting'; waitingFor: ShowRuntime['waitingFor'] } | null;
 }
@@ -119,7 +121,7 @@ export function emptyRuntime(): Runtime {
     v: 1, lastEventId: '0-0', lines: [], answers: {}, seq: 0, host: null, fillerLastAired: {}, retired: {},
     show: {
       state: 'idle', waitingFor: null, rundownVersion: 0, segmentId: null, itemIndex: 0, loops: 0, step: null,
-      runs: {}, pendingMove: null, overUnderMs: 0, heldFrom: null,
+      runs: {}, pendingMove: null, overUnderMs: 0, heldFrom: null, startedAt: null,
     },
   };
 }

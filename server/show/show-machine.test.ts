@@ -92,6 +92,26 @@ describe('the rundown runner on a test clock', () => {
   });
 });
 
+describe('show-time hard cues', () => {
+  it('a closing at 30 s of show time starts then, whenever the show went on', () => {
+    const r = new SimulatedRoom();
+    r.library.addLine('Loop me.', 4 * S);
+    r.library.addLine('Goodbye.', 2 * S);
+    r.setRundown([
+      { id: 'loop', title: 'Loop', plannedMs: 30 * S, start: { rule: 'manual' }, loop: true, items: [line('Loop me.')] },
+      { id: 'close', title: 'Close', plannedMs: 2 * S, start: { rule: 'at-show-time', afterMs: 30 * S }, items: [line('Goodbye.')] },
+    ]);
+    r.connectHost();
+    r.advance(100 * S); // a show that starts late keeps its show time
+    const wentOn = r.now;
+    r.op({ name: 'show.go' });
+    expect(r.view().nextHardCue).toMatchObject({ segmentId: 'close', at: wentOn + 30 * S });
+    r.advance(40 * S);
+    const bye = r.aired.find((a) => a.text === 'Goodbye.')!;
+    expect(bye.startedAt).toBe(wentOn + 32 * S); // the loop line on air at 30 s finished first
+  });
+});
+
 describe('transport', () => {
   const segs: RundownSegment[] = [
     { id: 's1', title: 'One', plannedMs: 10 * S, start: { rule: 'manual' }, items: [line('1a'), line('1b'), line('1c')] },

@@ -219,9 +219,11 @@ export class ShowMachine {
     const next = this.queue.sent[0] ?? upcoming[0];
     const cue = this.runner.nextCue();
 
-    let t = segments[0] ? (s.runs[segments[0].id]?.startedAt ?? now) : now;
+    // Before the show starts, the plan assumes it starts now.
+    const base = s.startedAt ?? (segments[0] ? s.runs[segments[0].id]?.startedAt : undefined) ?? now;
+    let t = base;
     const timings: SegmentTiming[] = segments.map((seg) => {
-      const at = cueTime(seg);
+      const at = cueTime(seg, base);
       if (at !== null) t = at;
       const r = s.runs[seg.id];
       const timing: SegmentTiming = {
