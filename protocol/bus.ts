@@ -115,6 +115,8 @@ export const AnswerEnd = Type.Object({
   questionId: Type.Optional(EntityId),
   /** 0 when nothing could be said at all (the director then tells the askers it was not answered). */
   lines: Type.Integer({ minimum: 0 }),
+  /** Why nothing is said (a stale answer, say), for the askers. */
+  reason: Type.Optional(Type.String({ maxLength: 200 })),
 }, { additionalProperties: false });
 export type AnswerEnd = Static<typeof AnswerEnd>;
 

@@ -5,7 +5,7 @@ describe('render bridge config', () => {
   it('applies defaults when only the token is given', () => {
     expect(loadConfig({ LIVEHOST_HOST_TOKEN: 't' })).toEqual({
       serverUrl: 'ws://127.0.0.1:8080', hostToken: 't', capacity: 2, renderer: 'reference', resolution: '720p',
-      keyframeSeconds: 2, encoder: 'auto', externalRendererPort: 7070,
+      keyframeSeconds: 2, encoder: 'auto', externalRendererPort: 7070, standby: false,
     });
   });
 

@@ -44,7 +44,9 @@ export class SegmentIntake {
     if (job.name === ANSWER_END_JOB) {
       const c = validEnd.check(job.data);
       if (!c.ok) return this.invalid(job, c.error);
-      await this.submit(c.value.room, { type: 'answer.end', answerId: c.value.answerId, lines: c.value.lines });
+      await this.submit(c.value.room, {
+        type: 'answer.end', answerId: c.value.answerId, lines: c.value.lines, ...(c.value.reason ? { reason: c.value.reason } : {}),
+      });
       return;
     }
     if (job.name === LINE_FAILED_JOB) {

@@ -34,7 +34,9 @@ export const ShowEvent = Type.Union([
   Type.Object({
     type: Type.Literal('answer.expected'), answerId: EntityId, questionId: EntityId, askedAt: Type.Number(),
   }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('answer.end'), answerId: EntityId, lines: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('answer.end'), answerId: EntityId, lines: Type.Integer({ minimum: 0 }), reason: Type.Optional(Type.String()),
+  }, { additionalProperties: false }),
   /** The newsroom (or an operator) calls an answer off. */
   Type.Object({ type: Type.Literal('answer.cancel'), answerId: EntityId, reason: Type.String() }, { additionalProperties: false }),
   Type.Object({

@@ -77,9 +77,12 @@ export class ShowMachine {
         this.queue.skipAnswerIndex(this.queue.answer(event.answerId, event.questionId, null), event.index, event.final);
         this.fx.push({ kind: 'notice', level: 'warn', message: `a line could not be voiced: ${event.reason}` });
         break;
-      case 'answer.end':
-        this.queue.setAnswerTotal(this.queue.answer(event.answerId, null, null), event.lines);
+      case 'answer.end': {
+        const a = this.queue.answer(event.answerId, null, null);
+        if (event.lines === 0 && event.reason) this.queue.dropAnswer(a, event.reason, { cut: false });
+        else this.queue.setAnswerTotal(a, event.lines);
         break;
+      }
       case 'answer.cancel': {
         const a = this.rt.answers[event.answerId];
         if (a) this.queue.dropAnswer(a, event.reason);

@@ -168,13 +168,16 @@ export class SpeechQueue {
     this.fx.push({ kind: 'answer.spoken', answerId: a.answerId, questionId: a.questionId, text: a.text.join(' ') });
   }
 
-  /** Ends an answer for good: its waiting lines go, the one on air is cut, the rest is never made. */
-  dropAnswer(a: AnswerProgress, reason: string): void {
+  /**
+   * Ends an answer for good: its waiting lines go, the rest is never made, and the one on
+   * air is cut — unless `cut` is false (a stale tail: the sentence on air ends naturally).
+   */
+  dropAnswer(a: AnswerProgress, reason: string, { cut = true } = {}): void {
     if (a.outcome !== 'open') return;
     a.outcome = 'dropped';
     for (const line of a.early) this.fx.push({ kind: 'line.dropped', line, reason });
     a.early = [];
-    this.dropWhere((l) => l.answerId === a.answerId, reason, { cut: true });
+    this.dropWhere((l) => l.answerId === a.answerId, reason, { cut });
     this.fx.push({ kind: 'answer.dropped', answerId: a.answerId, questionId: a.questionId, reason });
   }
 

@@ -89,8 +89,8 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     const checked = validQaJob.check(job.data);
     if (!checked.ok) throw new UnrecoverableError(`invalid qa job ${job.id}: ${checked.error}`);
     const data = checked.value;
-    const ended = async (lines: number): Promise<void> => {
-      const end: AnswerEnd = { room: data.room, answerId: data.questionId, questionId: data.questionId, lines };
+    const ended = async (lines: number, reason?: string): Promise<void> => {
+      const end: AnswerEnd = { room: data.room, answerId: data.questionId, questionId: data.questionId, lines, ...(reason ? { reason } : {}) };
       await segmentsQueue.add(ANSWER_END_JOB, end, { jobId: segmentJobId(`${data.questionId}.end`), removeOnComplete: { age: 3600 } });
     };
     const nothing = (outcome: QaJobResult['outcome']): QaJobResult => ({
@@ -100,8 +100,9 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     // An answer resumed after a crash, or held too long, would air out of its moment: drop it.
     const staleAfter = data.context.staleAfterMs;
     if (data.askedAt !== undefined && staleAfter !== undefined && Date.now() - data.askedAt > staleAfter) {
-      log.warn({ room: data.room, questionId: data.questionId, ageMs: Date.now() - data.askedAt }, 'answer is stale; dropped');
-      await ended(0);
+      const ageS = Math.round((Date.now() - data.askedAt) / 1000);
+      log.warn({ room: data.room, questionId: data.questionId, ageS }, 'answer is stale; dropped');
+      await ended(0, `stale: asked ${ageS} s ago`);
       return nothing('stale');
     }
     // Back-pressure: while the room has more audio waiting than it allows, the answer waits here, in BullMQ.
