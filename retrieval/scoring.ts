@@ -5,11 +5,12 @@ import { FRAME_WEIGHT, FRAME_WORDS } from './stopwords.js';
 import type { WordVectors } from './word-vectors.js';
 
 /**
- * The one scoring both users share: how likely it is that a viewer's question asks
- * what a target text answers — a knowledge-base entry (the qa workers) or another
- * viewer's question (the newsroom's grouping). A logistic model over a few features,
- * so the result is a probability: 0.5 means "right about half the time" in every room,
- * whatever the size of its knowledge base.
+ * The one scoring both users share: the features that say how much a viewer's question
+ * asks what a target text answers — a knowledge-base entry (the qa workers' KbRetriever)
+ * or another viewer's question (the newsroom's similarity, which takes them both ways) —
+ * and the logistic models that turn them into probabilities, so that a threshold means
+ * the same in every room whatever the size of its knowledge base. The models' weights
+ * live in confidence-models.json, written by retrieval/eval/calibrate.ts.
  */
 
 /** What a question is matched against. */
@@ -208,9 +209,13 @@ export interface AnswerModel {
   lead: number;
 }
 export const ANSWER_MODEL: AnswerModel = models.answer;
-/** The similarity service's model over pairFeatures (two viewer questions, no answer text). */
+/** The similarity service's models over pairFeatures (two viewer questions, no answer text). */
 export const PAIR_MODELS: { semantic: ConfidenceModel; lexical: ConfidenceModel } = { semantic: models.pairSemantic, lexical: models.pairLexical };
-/** The default answer threshold (LIVEHOST_KB_MIN_CONFIDENCE): right answers minus twice the wrong ones, best on the calibration half. */
+/**
+ * The default answer threshold (LIVEHOST_KB_MIN_CONFIDENCE): on the calibration half, the
+ * one with the most right answers minus twice the wrong ones (a wrong answer on air costs
+ * more than the fallback line).
+ */
 export const DEFAULT_MIN_CONFIDENCE: number = models.threshold;
 
 export const logit = (p: number): number => {

@@ -5,23 +5,25 @@ import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type Confiden
 
 /**
  * Question similarity for grouping viewer questions by meaning (the newsroom), with the
- * scoring the knowledge-base answers use: the same analyzer, synonym groups, typo and
- * stem tolerance, WordNet relations, word vectors and calibrated match model.
+ * scoring the knowledge-base answers use: the same analyzer (stems per language, synonym
+ * groups, typo and stem tolerance, WordNet relations, word vectors) and the same match
+ * features (scoring.ts), taken both ways; a logistic model of its own turns them into a
+ * probability, fitted on viewer-question / KB-question pairs (retrieval/eval/calibrate.ts).
  *
  * Build one per room and keep it: `createSimilarity` loads the language's resources
- * (shared per process; ~0.1–0.2 s the first time, once the caches exist) and counts the
- * room's KB vocabulary (tokens only: ~0.1 s for 5,000 entries). Rebuild it when the room's knowledge base or synonyms change
- * (e.g. keyed by the KB JSON's hash, as the qa worker's KbStore does).
+ * (once per process: ~0.1–0.2 s, after the first start on a machine has cached them) and
+ * counts the room's KB vocabulary (tokens only). Rebuild it when the room's knowledge
+ * base or synonyms change, e.g. keyed by the KB JSON's hash as the qa worker's KbStore does.
  *
- *   const sim = createSimilarity({ language: room.language, synonyms: kb.synonyms, kb });
- *   sim.similar('when will it arrive?', 'how long does delivery take')   // 0..1
- *   const hit = sim.nearest(question, waiting.map((g) => g.text));        // { index, score } | null
+ *   const sim = createSimilarity({ language: room.language, kb });   // kb.synonyms included
+ *   sim.similar('is there a warranty?', 'how long is the guarantee')   // 0..1, symmetric
+ *   const hit = sim.nearest(question, waiting.map((g) => g.text));      // { index, score } | null
  *   if (hit) join(waiting[hit.index]); else openGroup(question);
  *
- * Scores are probabilities that the two texts ask the same thing (calibrated on the
- * evaluation set's viewer-question/KB-question pairs); `threshold` is where grouping starts. A text
- * is prepared once and cached (LRU), so `nearest` over ~200 waiting questions costs a
- * few µs per candidate already seen (see `npm run eval:kb`, "grouping").
+ * `threshold` (default DEFAULT_SIMILARITY_THRESHOLD) is where two questions count as one.
+ * Each text is prepared once and kept (LRU, `cacheSize`), so a repeated candidate costs
+ * only its comparison: `nearest` over 200 waiting questions takes ~0.5 ms of CPU
+ * (`npm run eval:kb`). Grouping is precise but conservative: see the README's figures.
  */
 export interface Similarity {
   readonly language: string;
