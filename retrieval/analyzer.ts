@@ -40,6 +40,17 @@ export interface AnalyzerOptions {
   relations?: WordRelations | null;
 }
 
+/**
+ * Loads the language resources an analyzer for `language` uses (English: word vectors and
+ * WordNet; ~0.1–0.4 s once per process from the cache, a few seconds on a machine's very
+ * first start). Call it at startup so that no question waits for it.
+ */
+export function warmLanguageResources(language: string): void {
+  if (!language.toLowerCase().startsWith('en')) return;
+  englishVectors();
+  englishRelations();
+}
+
 /** A match through a related word (WordNet) counts this much. */
 export const RELATED_FACTOR = 0.7;
 

@@ -3,7 +3,7 @@
  * server's newsroom (grouping viewer questions): pure functions and classes over text,
  * no I/O besides reading the language resources that npm packages ship.
  */
-export { Analyzer, cosine, RELATED_FACTOR, type AnalyzerOptions, type Concept, type PreparedText } from './analyzer.js';
+export { Analyzer, cosine, RELATED_FACTOR, warmLanguageResources, type AnalyzerOptions, type Concept, type PreparedText } from './analyzer.js';
 export { KbRetriever, type Fusion, type KbInput, type KbRetrieverOptions, type RetrievalHit } from './kb-retriever.js';
 export { Lexicon } from './lexicon.js';
 export {

@@ -1,4 +1,4 @@
-import { DEFAULT_MIN_CONFIDENCE } from '../../retrieval/index.js';
+import { DEFAULT_MIN_CONFIDENCE, warmLanguageResources } from '../../retrieval/index.js';
 import type { AnswerInput, AnswerProvider, AnswerSentence } from './answer-provider.js';
 import { KbIndexCache, type KbHit } from './kb-index.js';
 import { splitSentences } from './sentence-splitter.js';
@@ -31,6 +31,9 @@ export class KbProvider implements AnswerProvider {
     }
     this.minConfidence = minConfidence;
     this.indexes = options.indexes ?? new KbIndexCache();
+    // Loaded now, at the worker's start: the first question's index build would otherwise
+    // load them, inside the LLM provider's first-token window when it asks for KB context.
+    warmLanguageResources('en-US');
   }
 
   /** The best item when it is confident enough, else null. `language`: the room's (default en-US). */
