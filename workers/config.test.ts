@@ -7,7 +7,7 @@ describe('workers config', () => {
     const c = loadWorkersConfig({});
     expect(c).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'livehost', answers: 'auto', llm: null,
-      kbMinConfidence: DEFAULT_MIN_CONFIDENCE, qaConcurrency: 4, ttsConcurrency: 2, jobLockMs: 30_000,
+      kbMinConfidence: DEFAULT_MIN_CONFIDENCE, qaConcurrency: 4, ttsConcurrency: 2, jobLockMs: 5000,
     });
   });
 
