@@ -208,7 +208,12 @@ async function main() {
   };
   const adminToken = issue('--role', 'admin', '--label', 'bootstrap');
   // The local render host gets its own token, scoped to its host id.
-  const hostEnv = { ...env, LIVEHOST_HOST_TOKEN: env.LIVEHOST_HOST_TOKEN ?? issue('--role', 'render-host', '--host-id', 'local-1', '--label', 'local render host') };
+  const port = env.PORT ?? '8080';
+  const hostEnv = {
+    ...env, LIVEHOST_HOST_TOKEN: env.LIVEHOST_HOST_TOKEN ?? issue('--role', 'render-host', '--host-id', 'local-1', '--label', 'local render host'),
+    // The local host talks to this server, on whatever PORT it was given.
+    LIVEHOST_SERVER_URL: env.LIVEHOST_SERVER_URL ?? `ws://127.0.0.1:${port}`,
+  };
 
   await ensureConsoleBuilt({ log: say });
   const present = COMPONENTS.filter(([, entry]) => existsSync(path.join(root, entry)));
@@ -217,7 +222,6 @@ async function main() {
   for (const [name, entry] of present) {
     supervisor.spawnChild(name, process.execPath, [...tsx, entry], { env: name === 'render' ? hostEnv : env, cwd: root, nice: name === 'render' ? renderNice : 0 });
   }
-  const port = env.PORT ?? '8080';
   const base = `http://127.0.0.1:${port}`;
   await waitForServer(base);
   await seedDemoRoom(base, adminToken);

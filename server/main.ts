@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
-      process.exit(2);
+      process.exit(78); // EX_CONFIG (sysexits.h): the supervisor does not restart what a setting broke
     }
     throw err;
   }

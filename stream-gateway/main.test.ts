@@ -42,7 +42,7 @@ describe('stream gateway process', () => {
 
   it('refuses to start without a publish secret, naming the variable', async () => {
     const { code, out } = await run({ REDIS_URL: redisUrl() }, () => {});
-    expect(code).toBe(1);
+    expect(code).toBe(78);
     expect(out).toContain('LIVEHOST_PUBLISH_SECRET');
   });
 });

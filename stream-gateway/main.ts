@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     config = loadGatewayConfig();
   } catch (err) {
     bootLog.fatal((err as Error).message);
-    process.exit(1);
+    process.exit(78); // EX_CONFIG (sysexits.h): the supervisor does not restart what a setting broke
   }
   const log = pino({ name: 'stream-gateway', level: config.logLevel });
   // Distribution: destinations from Redis (server REST), forwarded from a per-room program

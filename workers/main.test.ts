@@ -69,7 +69,7 @@ describe('workers process', () => {
   it('refuses to start on bad configuration, naming the variable', async () => {
     const { prefix, dataDir } = fixture();
     const child = startWorkers({ LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_DATA_DIR: dataDir, LIVEHOST_QA_CONCURRENCY: 'lots' });
-    expect(await child.exited).toBe(1);
+    expect(await child.exited).toBe(78);
     expect(child.output()).toContain('LIVEHOST_QA_CONCURRENCY');
   });
 

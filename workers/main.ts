@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     voices = createVoiceProviders(process.env);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'invalid configuration');
-    process.exit(1);
+    process.exit(78); // EX_CONFIG (sysexits.h): the supervisor does not restart what a setting broke
   }
   log.info({ config: describeConfig(config) }, 'workers starting');
 

@@ -34,6 +34,8 @@ export interface OpenAiServerOptions {
   failFirst?: number;
   /** Stop streaming (without [DONE]) and destroy the socket after this many tokens. */
   dropAfterTokens?: number;
+  /** Pause every stream after this many tokens until `release()`: lets a test check what arrived while the rest is unwritten. */
+  holdAfterTokens?: number;
 }
 
 export interface OpenAiServer {
@@ -46,6 +48,8 @@ export interface OpenAiServer {
   doneAt: Array<number | undefined>;
   /** When the client hung up before the stream ended (an aborted request), per request. */
   abortedAt: Array<number | undefined>;
+  /** Lets streams held at `holdAfterTokens` go on. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -54,7 +58,8 @@ export function toTokens(text: string): string[] {
   return text.match(/\s*[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|\s*[\p{L}\p{N}]+|\s*[^\s\p{L}\p{N}]|\s+/gu) ?? [];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// Unref'd: a long first-token delay left behind by a request that hung up never holds the process.
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,6 +80,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   const doneAt: Array<number | undefined> = [];
   const abortedAt: Array<number | undefined> = [];
   let seq = 0;
+  let released = false;
+  const waitingForRelease: Array<() => void> = [];
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -104,11 +111,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
         return;
       }
       let closed = false;
+      let hungUp: () => void = () => undefined;
+      const gone = new Promise<void>((resolve) => { hungUp = resolve; });
       res.on('close', () => {
         closed = true;
         if (doneAt[n] === undefined) abortedAt[n] = Date.now();
+        hungUp();
       });
-      await sleep(firstTokenMs);
+      // A client that hangs up while it waits for the first token ends the wait too.
+      await Promise.race([sleep(firstTokenMs), gone]);
       if (closed) return;
 
       const id = `chatcmpl-${++seq}`;
@@ -136,6 +147,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
           res.destroy();
           return;
         }
+        if (i === options.holdAfterTokens && !released) {
+          await Promise.race([new Promise<void>((r) => waitingForRelease.push(r)), gone]);
+          if (closed) return;
+        }
         // Paced against the start, not the previous write, so timer slack does not accumulate.
         const due = start + i * gap - Date.now();
         if (due > 0) await sleep(due);
@@ -160,6 +175,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     tokenTimes,
     doneAt,
     abortedAt,
+    release: () => {
+      released = true;
+      for (const go of waitingForRelease.splice(0)) go();
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

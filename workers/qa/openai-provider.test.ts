@@ -4,7 +4,7 @@ import type { AnswerContext, KnowledgeBase } from '../../protocol/index.js';
 import { startOpenAiServer, type OpenAiServer } from '../../test/helpers/openai-server.js';
 import type { AnswerSentence } from './answer-provider.js';
 import { KbProvider } from './kb-provider.js';
-import { createOpenAiClient, OpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js';
+import { createOpenAiClient, OpenAiProvider, type Deadlines, type OpenAiProviderOptions } from './openai-provider.js';
 
 const log = pino({ level: 'silent' });
 const KB: KnowledgeBase = {
@@ -22,37 +22,72 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Deadlines that never expire: no test below depends on how fast this machine is. */
+const NEVER: Deadlines = { after: () => ({ cancel() {} }) };
+
+/** Deadlines the test expires by hand, when the behaviour it checks is in place. */
+class ManualDeadlines implements Deadlines {
+  readonly pending: Array<{ ms: number; expire: () => void; live: boolean }> = [];
+  after(ms: number, expire: () => void) {
+    const d = { ms, expire, live: true };
+    this.pending.push(d);
+    return { cancel: () => { d.live = false; } };
+  }
+  /** Expires every live deadline of `ms`; how many there were. */
+  expire(ms: number): number {
+    const due = this.pending.filter((d) => d.live && d.ms === ms);
+    for (const d of due) {
+      d.live = false;
+      d.expire();
+    }
+    return due.length;
+  }
+}
+
+const until = async (what: string, cond: () => boolean) => {
+  for (const end = Date.now() + 20_000; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
 function provider(url: string, over: Partial<OpenAiProviderOptions> = {}): OpenAiProvider {
   return new OpenAiProvider({
     client: createOpenAiClient({ baseURL: url, apiKey: 'sk-test-secret' }),
-    model: 'test-model', fallback: new KbProvider(), log, ...over,
+    model: 'test-model', fallback: new KbProvider(), log, deadlines: NEVER, ...over,
   });
 }
 
-async function collect(p: OpenAiProvider, question: string, ctx = context()): Promise<Array<AnswerSentence & { at: number }>> {
-  const out: Array<AnswerSentence & { at: number }> = [];
+async function collect(p: OpenAiProvider, question: string, ctx = context()): Promise<AnswerSentence[]> {
+  const out: AnswerSentence[] = [];
   const input = { room: 'r1', questionId: 'q1', question, context: ctx, kb: KB, signal: new AbortController().signal };
-  for await (const s of p.answer(input)) out.push({ ...s, at: Date.now() });
+  for await (const s of p.answer(input)) out.push(s);
   return out;
 }
 
 describe('openai provider', () => {
-  it('streams sentence by sentence: the first arrives before the model has finished', async () => {
+  it('streams sentence by sentence: the first arrives before the model has written the rest', async () => {
+    // The model stops right after the first sentence's full stop, until the test lets it go on.
     server = await startOpenAiServer({
-      firstTokenMs: 50, tokensPerSecond: 60,
-      reply: () => 'The show starts at 8 p.m. on Fridays. Doors open an hour before. See you there!',
+      holdAfterTokens: 12, reply: () => 'The show starts at 8 p.m. on Fridays. Doors open an hour before. See you there!',
     });
-    const sentences = await collect(provider(server.url), 'When does the show start?');
+    const p = provider(server.url);
+    const input = { room: 'r1', questionId: 'q1', question: 'When does the show start?', context: context(), kb: KB, signal: new AbortController().signal };
+    const sentences: AnswerSentence[] = [];
+    for await (const s of p.answer(input)) {
+      if (sentences.length === 0) {
+        // Causal, not timed: the rest of the answer has not been written yet.
+        expect(server.tokenTimes[0]).toHaveLength(12);
+        expect(server.doneAt[0]).toBeUndefined();
+        server.release();
+      }
+      sentences.push(s);
+    }
     expect(sentences.map(({ text, last, source }) => ({ text, last, source }))).toEqual([
       { text: 'The show starts at 8 p.m. on Fridays.', last: false, source: 'openai' },
       { text: 'Doors open an hour before.', last: false, source: 'openai' },
       { text: 'See you there!', last: true, source: 'openai' },
     ]);
-    const done = server.doneAt[0]!;
-    expect(sentences[0]!.at).toBeLessThan(done);
-    expect(sentences[1]!.at).toBeLessThan(done);
-    // The first sentence was released while tokens of the second were still being written.
-    expect(sentences[0]!.at).toBeLessThan(server.tokenTimes[0]!.at(-1)!);
   });
 
   it('sends the persona, the room language, the length cap and the KB hits, and streams', async () => {
@@ -89,12 +124,17 @@ describe('openai provider', () => {
   });
 
   it('answers from the knowledge base when no token arrives in time', async () => {
-    server = await startOpenAiServer({ firstTokenMs: 3000, reply: () => 'Too late.' });
-    const started = Date.now();
-    const sentences = await collect(provider(server.url, { firstTokenTimeoutMs: 150 }), 'When does the show start?');
-    expect(sentences.map((s) => s.source)).toEqual(['kb']);
+    // The model never sends a token; each attempt's first-token deadline expires once the request is in.
+    server = await startOpenAiServer({ firstTokenMs: 10 * 60_000, reply: () => 'Too late.' });
+    const deadlines = new ManualDeadlines();
+    const answered = collect(provider(server.url, { firstTokenTimeoutMs: 150, deadlines }), 'When does the show start?');
+    for (const n of [1, 2]) {
+      await until(`request ${n}`, () => server!.requests.length === n);
+      expect(deadlines.expire(150)).toBe(1);
+    }
+    expect((await answered).map((s) => s.source)).toEqual(['kb']);
     expect(server.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(3000);
+    await until('both requests hung up', () => server!.abortedAt.filter((t) => t !== undefined).length === 2);
   });
 
   it('says the fallback line when the LLM is unreachable and the KB has no answer', async () => {
@@ -121,7 +161,8 @@ describe('openai provider', () => {
       expect(s.text).toBe('One.');
       break;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // The client hung up: the server saw the request end before its stream did.
+    await until('the request hung up', () => server!.abortedAt[0] !== undefined);
     expect(server.doneAt[0]).toBeUndefined();
   });
 });

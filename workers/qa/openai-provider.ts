@@ -21,9 +21,23 @@ export interface OpenAiProviderOptions {
   /** How many KB items go into the prompt as context. */
   contextHits?: number;
   log: Logger;
+  /** Where the two deadlines are scheduled: real timers, or a test's own (so no test depends on machine speed). */
+  deadlines?: Deadlines;
 }
 
-const DEFAULTS = { firstTokenTimeoutMs: 4000, totalTimeoutMs: 20_000, retries: 1, contextHits: 3 };
+/** Schedules a deadline; `cancel` once it no longer applies. */
+export interface Deadlines {
+  after(ms: number, expire: () => void): { cancel(): void };
+}
+
+export const realDeadlines: Deadlines = {
+  after(ms, expire) {
+    const timer = setTimeout(expire, ms);
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+const DEFAULTS = { firstTokenTimeoutMs: 4000, totalTimeoutMs: 20_000, retries: 1, contextHits: 3, deadlines: realDeadlines };
 
 export const LlmErrorCode = {
   firstTokenTimeout: 'llm_first_token_timeout',
@@ -129,14 +143,11 @@ export class OpenAiProvider implements AnswerProvider {
     };
     const onOuterAbort = (): void => controller.abort();
     input.signal.addEventListener('abort', onOuterAbort, { once: true });
-    let firstTimer: NodeJS.Timeout | undefined = setTimeout(
-      abortWith(new LlmError(LlmErrorCode.firstTokenTimeout, `no token within ${this.opts.firstTokenTimeoutMs} ms`)),
-      this.opts.firstTokenTimeoutMs,
-    );
-    const totalTimer = setTimeout(
-      abortWith(new LlmError(LlmErrorCode.totalTimeout, `answer not finished within ${this.opts.totalTimeoutMs} ms`)),
-      this.opts.totalTimeoutMs,
-    );
+    const { deadlines } = this.opts;
+    let firstToken: { cancel(): void } | null = deadlines.after(this.opts.firstTokenTimeoutMs,
+      abortWith(new LlmError(LlmErrorCode.firstTokenTimeout, `no token within ${this.opts.firstTokenTimeoutMs} ms`)));
+    const total = deadlines.after(this.opts.totalTimeoutMs,
+      abortWith(new LlmError(LlmErrorCode.totalTimeout, `answer not finished within ${this.opts.totalTimeoutMs} ms`)));
     // The first line goes to the voice the moment its end is plain (one token sooner: it is
     // what the viewer waits for); later lines wait for the next token so the last one is
     // known as last. A single-line answer ends with the stream (answer.end), not a flag.
@@ -150,10 +161,8 @@ export class OpenAiProvider implements AnswerProvider {
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta?.content;
         if (!delta) continue;
-        if (firstTimer) {
-          clearTimeout(firstTimer);
-          firstTimer = undefined;
-        }
+        firstToken?.cancel();
+        firstToken = null;
         for (const text of splitter.push(delta)) {
           produced = true;
           splitter.eager = false;
@@ -168,8 +177,8 @@ export class OpenAiProvider implements AnswerProvider {
       if (err instanceof LlmError) throw err;
       throw new LlmError(LlmErrorCode.failed, 'the LLM request failed', { cause: err });
     } finally {
-      clearTimeout(firstTimer);
-      clearTimeout(totalTimer);
+      firstToken?.cancel();
+      total.cancel();
       input.signal.removeEventListener('abort', onOuterAbort);
       // Stops the HTTP stream when the consumer leaves early (output check, shutdown).
       controller.abort();
