@@ -43,6 +43,7 @@ import { openApiSecurity } from './auth/authenticate.js';
 import { socketErrorHandler } from './ws/socket-errors.js';
 import { isRedisOutage, outageQuiet, watchRedis } from '../protocol/redis-outage.js';
 import { jobsRoutes } from './routes/jobs.js';
+import { awsGuidanceCompat } from './compat/aws-guidance/plugin.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   await consoleRoutes(app, core);
   await jobsRoutes(app, core);
   await showRoutes(app, core);
+  if (config.compatAwsGuidance) await app.register(awsGuidanceCompat, { core, prefix: config.compatAwsGuidancePrefix.replace(/\/$/, '') });
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));

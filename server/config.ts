@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { RoomId } from '../protocol/common.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -33,6 +34,16 @@ export const ConfigSchema = Type.Object({
   hostGraceMs: Type.Integer({ minimum: 0, maximum: 120_000 }),
   /** CloudWatch namespace for fleet metrics; empty: Prometheus only. */
   cloudwatchNamespace: Type.String({ pattern: '^$|^(?!AWS/)[^:][\\x20-\\x7e]{0,254}$' }),
+  /** The AWS guidance's API (server/compat/aws-guidance/): off unless enabled. */
+  compatAwsGuidance: Type.Boolean(),
+  /** Where its routes live: `/…/` (the original's stage, `prod/`, kept as the last part). */
+  compatAwsGuidancePrefix: Type.String({ pattern: '^/(?:[A-Za-z0-9._-]+/)*$', maxLength: 200 }),
+  /** vr_module id → room, from `0001=demo,0002=mall`. */
+  compatAwsGuidanceModules: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), RoomId),
+  /** Origins its CORS answers allow (`*`: any); empty: no CORS headers. */
+  compatAwsGuidanceCorsOrigins: Type.Array(Type.String({ pattern: '^\\*$|^https?://[^/\\s]+$' }), { maxItems: 50 }),
+  /** Base of the URLs it hands out (audio, pictures, uploads); empty: the request's own host. */
+  compatAwsGuidancePublicUrl: Type.String({ pattern: '^$|^https?://[^\\s]+[^/\\s]$' }),
 }, { additionalProperties: false });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -45,10 +56,24 @@ const ENV: Record<keyof Config, string> = {
   resumeWindowSeconds: 'LIVEHOST_RESUME_WINDOW_S', hostTimeoutSeconds: 'LIVEHOST_HOST_TIMEOUT_S',
   drainMs: 'LIVEHOST_DRAIN_MS', cloudwatchNamespace: 'LIVEHOST_CLOUDWATCH_NAMESPACE',
   directorLeaseMs: 'LIVEHOST_DIRECTOR_LEASE_MS', commandTimeoutMs: 'LIVEHOST_COMMAND_TIMEOUT_MS', hostGraceMs: 'LIVEHOST_HOST_GRACE_MS',
+  compatAwsGuidance: 'LIVEHOST_COMPAT_AWS_GUIDANCE', compatAwsGuidancePrefix: 'LIVEHOST_COMPAT_AWS_GUIDANCE_PREFIX',
+  compatAwsGuidanceModules: 'LIVEHOST_COMPAT_AWS_GUIDANCE_MODULES', compatAwsGuidanceCorsOrigins: 'LIVEHOST_COMPAT_AWS_GUIDANCE_CORS_ORIGINS',
+  compatAwsGuidancePublicUrl: 'LIVEHOST_COMPAT_AWS_GUIDANCE_PUBLIC_URL',
 };
 const NUMERIC = new Set<keyof Config>([
   'port', 'wsRatePerSecond', 'wsBurst', 'resumeWindowSeconds', 'hostTimeoutSeconds', 'drainMs', 'directorLeaseMs', 'commandTimeoutMs', 'hostGraceMs',
 ]);
+
+/** Settings that are not plain strings or integers in the environment: how each is read. */
+const PARSED: Partial<Record<keyof Config, (value: string) => unknown>> = {
+  compatAwsGuidance: (v) => ({ true: true, 1: true, on: true, false: false, 0: false, off: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v,
+  // `0001=demo,0002=mall`: a value that does not split this way is kept whole, so the schema names it.
+  compatAwsGuidanceModules: (v) => Object.fromEntries(v.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => {
+    const at = pair.indexOf('=');
+    return at < 0 ? [pair, ''] : [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+  })),
+  compatAwsGuidanceCorsOrigins: (v) => v.split(',').map((o) => o.trim()).filter(Boolean),
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -78,13 +103,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Above the render host's own 10 s command timeout (a panel image that is slow to load).
     commandTimeoutMs: 12_000,
     hostGraceMs: 3000,
+    compatAwsGuidance: false,
+    compatAwsGuidancePrefix: '/compat/aws-guidance/prod/',
+    compatAwsGuidanceModules: {},
+    compatAwsGuidanceCorsOrigins: [],
+    compatAwsGuidancePublicUrl: '',
   };
   const problems: string[] = [];
   const raw: Record<string, unknown> = { ...defaults };
   for (const [key, name] of Object.entries(ENV) as [keyof Config, string][]) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    if (NUMERIC.has(key)) {
+    if (PARSED[key]) {
+      raw[key] = PARSED[key](value);
+    } else if (NUMERIC.has(key)) {
       const n = Number(value);
       if (!Number.isInteger(n)) problems.push(`${name} must be an integer, got "${value}"`);
       raw[key] = n;
@@ -94,11 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   Object.assign(raw, overrides);
   for (const error of Value.Errors(ConfigSchema, raw)) {
-    const key = error.path.replace(/^\//, '') as keyof Config;
+    const key = error.path.replace(/^\//, '').split('/')[0] as keyof Config;
     const secret = key === 'jwtSecret' || key === 'publishSecret';
     // Secrets are never echoed back, even when wrong.
     const detail = secret ? 'must be at least 32 characters (a random secret)' : `${error.message} (got ${JSON.stringify(error.value)})`;
     if (!problems.some((p) => p.startsWith(ENV[key] ?? key))) problems.push(`${ENV[key] ?? key} is invalid: ${detail}`);
+  }
+  if (raw.compatAwsGuidance === true && Object.keys(raw.compatAwsGuidanceModules as object).length === 0) {
+    problems.push(`${ENV.compatAwsGuidanceModules} must map at least one vr_module to a room (e.g. 0001=demo) when ${ENV.compatAwsGuidance} is on`);
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return raw as Config;

@@ -27,6 +27,12 @@ export const PERMISSIONS = {
   'tokens.revoke': ['admin'],
   'hosts.list': ['admin'],
   'jobs.view': ['admin'],
+  // The AWS guidance's API (server/compat/aws-guidance/). The render module's poll also
+  // takes a token bound to its vr_module, whatever its role (see the adapter's auth).
+  'compat.aws-guidance.read': ['admin', 'operator'],
+  'compat.aws-guidance.write': ['admin', 'operator'],
+  'compat.aws-guidance.poll': ['admin', 'operator'],
+  'compat.aws-guidance.tokens': ['admin'],
   'ws.operator': ['admin', 'operator'],
   'ws.render-host': ['render-host'],
   'ws.bot': ['bot'],

@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ErrorCode, ShowCommand } from '../../protocol/index.js';
+import { compile, SegmentPayload, type ErrorCode, type ShowCommand } from '../../protocol/index.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { Bus } from '../bus/bus.js';
 import type { RoomStore } from '../rooms/room-store.js';
 import { DirectorLease } from './director-lease.js';
 import type { RoomInbox } from './room-inbox.js';
+import type { AnswerProgress, Runtime } from './runtime.js';
 import type { ShowEvent } from './show-events.js';
-import { directorChannel } from './show-keys.js';
+import { directorChannel, showKeys } from './show-keys.js';
 import { ShowRoom, type ShowRoomDeps } from './show-room.js';
+
+/** An answer's lines as the director holds them (ShowDirector.answerLines). */
+export interface AnswerLines {
+  outcome: AnswerProgress['outcome'];
+  /** Every line of the answer reached the director (or was given up on). */
+  complete: boolean;
+  /** Texts of the lines that already aired whole; their audio is let go. */
+  aired: string[];
+  /** The lines not aired yet, in order, with their audio (null when it is gone). */
+  lines: Array<{ index: number; text: string; payload: SegmentPayload | null }>;
+}
+
+const validPayload = compile(SegmentPayload);
 
 export interface ShowDirectorOptions {
   /** Lease time to live; a dead owner's rooms are taken after at most this + one scan. */
@@ -88,6 +102,27 @@ export class ShowDirector {
     if (local) return local.view();
     const probe = new ShowRoom(room, this.deps, () => undefined);
     return probe.peek();
+  }
+
+  /**
+   * An answer's lines as far as they reached the director, from the stored state (any
+   * instance): the migration adapter hands a legacy renderer an answer whole.
+   */
+  async answerLines(room: string, answerId: string): Promise<AnswerLines | null> {
+    const keys = showKeys(this.deps.prefix, room);
+    const raw = await this.deps.redis.get(keys.runtime);
+    const rt = raw ? JSON.parse(raw) as Runtime : null;
+    const a = rt?.answers[answerId];
+    if (!rt || !a) return null;
+    const lines = rt.lines.filter((l) => l.answerId === answerId).sort((x, y) => x.index - y.index);
+    const payloads = lines.length ? await this.deps.redis.hmget(keys.payload, ...lines.map((l) => l.lineId)) : [];
+    return {
+      outcome: a.outcome, complete: a.total !== null && a.nextIndex >= a.total, aired: a.text,
+      lines: lines.map((l, i) => {
+        const checked = payloads[i] ? validPayload.check(JSON.parse(payloads[i]!)) : null;
+        return { index: l.index, text: l.text, payload: checked?.ok ? checked.value : null };
+      }),
+    };
   }
 
   /** The director of a room this instance owns, if it does. */

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../../../server/config.js';
+import { redisUrl } from '../../helpers/redis.js';
+import { startPart, type Part } from '../../helpers/processes.js';
+import { cleanup, startServer, type TestServer } from '../../helpers/server.js';
+
+export const PREFIX = '/compat/aws-guidance/prod/';
+
+export interface CompatServer {
+  srv: TestServer;
+  dir: string;
+  workers: Part | null;
+  /** An operator token for every room of the test. */
+  operator: string;
+  /** A request to the adapter as the original's clients make it: JSON in, parsed JSON (or text) out. */
+  call(method: string, route: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: unknown; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** A real server with the adapter on, its own data directory and key prefix; real workers when asked. */
+export async function startCompat(opts: {
+  rooms: Array<{ id: string; language?: 'en-US' | 'en-GB' | 'zh-CN'; answers?: 'kb' | 'openai' }>;
+  modules: Record<string, string>;
+  config?: Partial<Config>;
+  workers?: Record<string, string> | false;
+}): Promise<CompatServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'livehost-compat-'));
+  const srv = await startServer({ dataDir: dir, compatAwsGuidance: true, compatAwsGuidanceModules: opts.modules, ...opts.config });
+  for (const room of opts.rooms) await srv.core.rooms.create({ id: room.id, ...(room.language ? { language: room.language } : {}), ...(room.answers ? { answers: room.answers } : {}) });
+  const workers = opts.workers === false || opts.workers === undefined ? null
+    : await startPart('workers/main.ts', { REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: srv.prefix, LIVEHOST_DATA_DIR: dir, ...opts.workers }, /workers ready/);
+  const operator = await srv.token({ role: 'operator', rooms: opts.rooms.map((r) => r.id) });
+  const call: CompatServer['call'] = async (method, route, o = {}) => {
+    const token = o.token === undefined ? operator : o.token;
+    const res = await fetch(route.startsWith('http') ? route : `${srv.url}${PREFIX}${route}`, {
+      method,
+      headers: {
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...o.headers,
+      },
+      ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: res.status, body, headers: res.headers };
+  };
+  return {
+    srv, dir, workers, operator, call,
+    close: async () => {
+      await workers?.stop();
+      await cleanup(srv);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A set_material_metadata body as the original console sends it. */
+export function consoleItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = String(Date.now());
+  return {
+    id, image_url: 'https://d1234.cloudfront.net/material/image/4242.jpg', text: 'Welcome to the mall, today everything is on sale.',
+    random_id: id, character: 'rp_rin_female_asian', scene: 'shoppingmall', voice: 'US-En-Female', action: 'Talk1', user_id: 'VR-demo',
+    item_id: 'item1', voice_speed: 'medium', vr_module: '0001', camera: 'front_stand', ...overrides,
+  };
+}
