@@ -6,6 +6,7 @@ import { RoomSwitcher } from './ui/RoomSwitcher.js';
 import { LiveView } from './LiveView.js';
 import { SettingsView } from './panels/settings/SettingsView.js';
 import { JobsPanel } from './panels/JobsPanel.js';
+import { ShowView } from './ShowView.js';
 
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const route = useRoute();
@@ -29,9 +30,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
     <div className="shell">
       <header className="topbar">
         <span className="brand">livehost</span>
-        <RoomSwitcher current={roomId} page={route.page === 'settings' ? 'settings' : 'live'} />
+        <RoomSwitcher current={roomId} page={route.page === 'jobs' ? 'live' : route.page} />
         <nav className="pages" aria-label="pages">
           <a href="#" aria-current={route.page === 'live'} onClick={go({ page: 'live', room: roomId })}>Live</a>
+          <a href="#" aria-current={route.page === 'show'} onClick={go({ page: 'show', room: roomId })}>Show</a>
           <a href="#" aria-current={route.page === 'settings'} onClick={go({ page: 'settings', room: roomId, section: 'room' })}>Settings</a>
           {isAdmin && <a href="#" aria-current={route.page === 'jobs'} onClick={go({ page: 'jobs' })}>Jobs</a>}
         </nav>
@@ -44,6 +46,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         : !roomId ? <p className="empty">No rooms this token may see. An admin creates rooms with <code>POST /api/rooms</code>.</p>
           : !room ? <p className="empty">Loading {roomId}…</p>
             : route.page === 'settings' ? <SettingsView room={room} section={route.section} />
+              : route.page === 'show' ? <ShowView room={room} />
               : <LiveView room={room} activity={snap.activity} />}
     </div>
   );

@@ -1,6 +1,7 @@
 import type { AvatarCommand } from '../../protocol/avatar.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { OperatorToServer, RoomEvent, ServerToOperator, Welcome } from '../../protocol/messages.js';
+import type { ShowCommand } from '../../protocol/show.js';
 
 /**
  * The console's one link to the operator WebSocket. It keeps its session across drops
@@ -182,6 +183,12 @@ export class OperatorClient {
     return this.request({ type: 'command', room, command });
   }
 
+  /** Show transport and queue control: the command's name is the message type (protocol/messages.ts). */
+  show(room: string, command: ShowCommand): Promise<Outcome> {
+    const { name, ...fields } = command;
+    return this.request({ type: name, room, ...fields } as unknown as OperatorRequest);
+  }
+
   /**
    * Sends one request; resolves with its outcome, never rejects. A request is not queued
    * while the link is down: in a live show a line said thirty seconds late is worse than
@@ -276,7 +283,7 @@ export class OperatorClient {
       case 'command.ack':
         return this.settle(frame.ref, frame.ok
           ? { ok: true, hostId: frame.hostId }
-          : { ok: false, code: 'host_error', message: frame.error ?? 'the render host refused the command', hostId: frame.hostId });
+          : { ok: false, code: frame.code ?? 'host_error', message: frame.error ?? 'the render host refused the command', hostId: frame.hostId });
       case 'error':
         if (frame.ref) this.settle(frame.ref, { ok: false, code: frame.code, message: frame.message });
         return;

@@ -3,6 +3,7 @@ import { useSyncExternalStore } from 'react';
 /** The console's pages, as paths under /console/ (the server answers every one with the app). */
 export type Route =
   | { page: 'live'; room: string | null }
+  | { page: 'show'; room: string | null }
   | { page: 'settings'; room: string | null; section: SettingsSection }
   | { page: 'jobs' };
 
@@ -16,6 +17,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'jobs') return { page: 'jobs' };
   if (parts[0] === 'rooms' && parts[1]) {
     const room = decodeURIComponent(parts[1]);
+    if (parts[2] === 'show') return { page: 'show', room };
     if (parts[2] === 'settings') {
       const section = (SETTINGS_SECTIONS as readonly string[]).includes(parts[3] ?? '') ? parts[3] as SettingsSection : 'room';
       return { page: 'settings', room, section };
@@ -31,6 +33,8 @@ export function routePath(route: Route): string {
       return `${BASE}jobs`;
     case 'settings':
       return `${BASE}rooms/${encodeURIComponent(route.room ?? '')}/settings/${route.section}`;
+    case 'show':
+      return `${BASE}rooms/${encodeURIComponent(route.room ?? '')}/show`;
     case 'live':
       return route.room ? `${BASE}rooms/${encodeURIComponent(route.room)}/live` : BASE;
   }

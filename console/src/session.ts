@@ -2,6 +2,7 @@ import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { Static } from '@sinclair/typebox';
 import type { QuestionInfo } from '../../protocol/messages.js';
 import type { RoomList } from '../../protocol/rest.js';
+import type { Material, ShowState } from '../../protocol/show.js';
 import { createApi, type Api } from './api.js';
 import { readToken, type TokenFacts } from './auth.js';
 import { OperatorClient } from './operator-client.js';
@@ -48,6 +49,12 @@ export function startSession(token: string, onUnauthorized: () => void): Session
   const loadQuestions = (room: string) => api.get<{ questions: QuestionInfo[] }>(`/api/rooms/${room}/questions`)
     .then((r) => store.questions(room, r.questions), () => undefined);
 
+  // The show and the library arrive as events from then on; these are where they stand now.
+  const loadShow = (room: string) => Promise.all([
+    api.get<ShowState>(`/api/rooms/${room}/show`).then((s) => store.setShow(room, s), () => undefined),
+    api.get<{ materials: Material[] }>(`/api/rooms/${room}/materials`).then((r) => store.setMaterials(room, r.materials), () => undefined),
+  ]);
+
   const loadRooms = async () => {
     const { rooms } = await api.get<Static<typeof RoomList>>('/api/rooms');
     store.setRooms(rooms);
@@ -65,7 +72,7 @@ export function startSession(token: string, onUnauthorized: () => void): Session
     if (!resumed && hadSession) {
       // Subscriptions are re-sent by the client; what happened meanwhile comes from REST.
       void loadRooms().catch(() => undefined);
-      for (const room of watched) void loadQuestions(room);
+      for (const room of watched) void loadQuestions(room).then(() => loadShow(room));
     }
     hadSession = true;
   });
@@ -76,7 +83,7 @@ export function startSession(token: string, onUnauthorized: () => void): Session
       if (watched.has(room)) return;
       watched.add(room);
       // Subscribed first, then the snapshot: an event in between is merged, never lost.
-      void client.subscribe(room).then(() => loadQuestions(room));
+      void client.subscribe(room).then(() => Promise.all([loadQuestions(room), loadShow(room)]));
     },
     close() {
       clearInterval(timer);

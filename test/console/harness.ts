@@ -48,38 +48,29 @@ export interface HostOptions {
   maxPlayMs?: number;
   /** A host that never answers commands (a hung engine). */
   silent?: boolean;
+  /** How long a line plays, when a test wants to decide (default: its duration, capped by maxPlayMs). */
+  playMs?: (segment: { text: string; durationMs: number }) => number;
 }
 
 /**
- * A render host over a real WebSocket that acknowledges commands and reports each segment
- * started and finished, as the render bridge does, without rendering anything.
+ * A render host over a real WebSocket that acknowledges commands and plays segments one
+ * after another, reporting each started and finished as the render bridge does (and cutting
+ * the one playing when the director sends speech.stop), without rendering anything.
  */
 export class FakeRenderHost {
   readonly commands: AvatarCommand[] = [];
   readonly rooms = new Set<string>();
+  readonly played: Array<{ segmentId: string; text: string; interrupted: boolean }> = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private constructor(readonly client: TestClient) {}
+  private readonly waiting: Array<{ room: string; segmentId: string; text: string; durationMs: number }> = [];
+  private playing: { room: string; segmentId: string; text: string; timer: ReturnType<typeof setTimeout> } | null = null;
+  private media = 0;
+  private constructor(readonly client: TestClient, private readonly o: HostOptions) {}
 
   static async connect(srv: TestServer, hostId: string, o: HostOptions = {}): Promise<FakeRenderHost> {
     const client = await TestClient.connect(`${srv.wsUrl}/ws/render-host`, await srv.token({ role: 'render-host', hostId }));
-    const host = new FakeRenderHost(client);
-    client.ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { type: string; commandId?: string; room?: string; command?: AvatarCommand; segment?: { room: string; segmentId: string; durationMs: number } };
-      if (f.type === 'room.assign' && f.room) host.rooms.add(f.room);
-      if (f.type === 'room.release' && f.room) host.rooms.delete(f.room);
-      if (f.type === 'command' && f.command && f.commandId && f.room) {
-        host.commands.push(f.command);
-        if (o.silent) return;
-        const error = o.refuse?.(f.command) ?? null;
-        client.send({ type: 'command.ack', id: `a${host.commands.length}`, ref: f.commandId, room: f.room, ok: error === null, ...(error ? { error } : {}) });
-      }
-      if (f.type === 'speech.segment' && f.segment) {
-        const { room, segmentId, durationMs } = f.segment;
-        const play = Math.min(durationMs, o.maxPlayMs ?? 3000);
-        setTimeout(() => client.send({ type: 'speech.started', id: `s-${segmentId}`, room, segmentId, mediaTimeMs: 1000 }), 20);
-        setTimeout(() => client.send({ type: 'speech.finished', id: `f-${segmentId}`, room, segmentId, mediaTimeMs: 1000 + play, interrupted: false }), 20 + play);
-      }
-    });
+    const host = new FakeRenderHost(client, o);
+    client.ws.on('message', (data) => host.receive(JSON.parse(data.toString()) as Frame));
     client.send({ type: 'host.register', id: 'reg', capacity: 8, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
     await client.next((f) => f.type === 'ack' && f.ref === 'reg');
     // A host that stops heartbeating loses its rooms (LIVEHOST_HOST_TIMEOUT_S).
@@ -88,11 +79,63 @@ export class FakeRenderHost {
     return host;
   }
 
+  private receive(f: Frame): void {
+    if (f.type === 'room.assign' && f.room) this.rooms.add(f.room);
+    if (f.type === 'room.release' && f.room) this.rooms.delete(f.room);
+    if (f.type === 'command' && f.command && f.commandId && f.room) {
+      this.commands.push(f.command);
+      if (this.o.silent) return;
+      const error = this.o.refuse?.(f.command) ?? null;
+      this.client.send({ type: 'command.ack', id: `a${this.commands.length}`, ref: f.commandId, room: f.room, ok: error === null, ...(error ? { error } : {}) });
+    }
+    if (f.type === 'speech.segment' && f.segment) {
+      this.waiting.push({ room: f.segment.room, segmentId: f.segment.segmentId, text: f.segment.text, durationMs: f.segment.durationMs });
+      this.next();
+    }
+    if (f.type === 'speech.stop' && f.segmentIds) {
+      const ids = new Set(f.segmentIds);
+      for (let i = this.waiting.length - 1; i >= 0; i--) if (ids.has(this.waiting[i]!.segmentId)) this.waiting.splice(i, 1);
+      if (this.playing && ids.has(this.playing.segmentId)) this.finish(true);
+    }
+  }
+
+  private next(): void {
+    if (this.playing) return;
+    const seg = this.waiting.shift();
+    if (!seg) return;
+    const play = this.o.playMs?.(seg) ?? Math.min(seg.durationMs, this.o.maxPlayMs ?? 3000);
+    const started = this.media;
+    this.playing = { room: seg.room, segmentId: seg.segmentId, text: seg.text, timer: setTimeout(() => this.finish(false), play) };
+    this.client.send({ type: 'speech.started', id: `s-${seg.segmentId}`, room: seg.room, segmentId: seg.segmentId, mediaTimeMs: started });
+    this.media += play;
+  }
+
+  /** The line playing ends now, as if it had played to its end. */
+  endCurrent(): void {
+    this.finish(false);
+  }
+
+  private finish(interrupted: boolean): void {
+    const p = this.playing;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.playing = null;
+    this.played.push({ segmentId: p.segmentId, text: p.text, interrupted });
+    this.client.send({ type: 'speech.finished', id: `f-${p.segmentId}`, room: p.room, segmentId: p.segmentId, mediaTimeMs: this.media, interrupted });
+    setTimeout(() => this.next(), 10);
+  }
+
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.playing) clearTimeout(this.playing.timer);
     this.client.close();
   }
 }
+
+type Frame = {
+  type: string; commandId?: string; room?: string; command?: AvatarCommand; segmentIds?: string[];
+  segment?: { room: string; segmentId: string; text: string; durationMs: number };
+};
 
 /** A page that records what would make a test meaningless if ignored: script errors and failed requests. */
 export async function consolePage(browser: Browser, problems: string[]): Promise<Page> {

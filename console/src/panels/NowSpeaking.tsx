@@ -29,10 +29,13 @@ export function NowSpeaking({ onAir }: { onAir: OnAir | null }) {
   if (!onAir) return <p className="now idle" aria-live="polite">Not speaking</p>;
   if (onAir.words.length === 0) return <p className="now" aria-live="polite">{onAir.text}</p>;
   const current = wordAt(onAir.words, elapsed);
+  // The timeline's words lose the line's punctuation; when the line splits into as many words, show those.
+  const tokens = onAir.text.split(/\s+/).filter(Boolean);
+  const shown = tokens.length === onAir.words.length ? tokens : onAir.words.map((w) => w.text);
   return (
     <p className="now" aria-live="polite" data-segment={onAir.segmentId}>
-      {onAir.words.map((w, i) => (
-        <span key={i} className={i === current ? 'word current' : i < current ? 'word spoken' : 'word'}>{w.text} </span>
+      {shown.map((text, i) => (
+        <span key={i} className={i === current ? 'word current' : i < current ? 'word spoken' : 'word'}>{text} </span>
       ))}
     </p>
   );

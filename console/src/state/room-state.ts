@@ -16,6 +16,8 @@ export type LineState = 'sent' | 'playing' | 'done' | 'interrupted';
 
 export interface SpokenLine {
   segmentId: string;
+  /** The director's line id (a line can air under another segment id than the one it was queued with). */
+  lineId?: string;
   text: string;
   questionId?: string;
   state: LineState;
@@ -52,7 +54,10 @@ export interface RoomState {
   onAir: OnAir | null;
   rejected: Array<{ text: string; reason: string; at: number }>;
   show: ShowState | null;
+  /** Client clock when `show` arrived: elapsed and countdowns run on from here (no clock skew). */
+  showAt: number;
   materials: Record<string, Material>;
+  materialsLoaded: boolean;
   rundownVersion: number | null;
   notices: Array<{ level: 'info' | 'warn'; message: string; at: number }>;
   avatar: AvatarShown;
@@ -60,8 +65,8 @@ export interface RoomState {
 
 export function emptyRoom(id: string): RoomState {
   return {
-    id, view: null, live: false, host: null, questions: [], lines: [], onAir: null, rejected: [], show: null,
-    materials: {}, rundownVersion: null, notices: [], avatar: { look: null, action: null, panel: null, caption: '' },
+    id, view: null, live: false, host: null, questions: [], lines: [], onAir: null, rejected: [], show: null, showAt: 0,
+    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], avatar: { look: null, action: null, panel: null, caption: '' },
   };
 }
 
@@ -128,7 +133,7 @@ export function applyEvent(room: RoomState, event: RoomEvent, now: number, perfN
       const text = event.text ?? known?.text ?? '';
       return {
         ...room,
-        lines: upsertLine(room.lines, event.segmentId, { state: 'playing', startedAt: now, ...(text ? { text } : {}) }, () => ({
+        lines: upsertLine(room.lines, event.segmentId, { state: 'playing', startedAt: now, ...(text ? { text } : {}), ...(event.lineId ? { lineId: event.lineId } : {}) }, () => ({
           segmentId: event.segmentId, text, state: 'playing', sentAt: now,
           ...(event.questionId ? { questionId: event.questionId } : {}),
         })),
@@ -150,7 +155,7 @@ export function applyEvent(room: RoomState, event: RoomEvent, now: number, perfN
     case 'rejected':
       return { ...room, rejected: tail([...room.rejected, { text: event.text, reason: event.reason, at: now }], LIMITS.rejected) };
     case 'show.state':
-      return { ...room, show: event.show };
+      return { ...room, show: event.show, showAt: now };
     case 'material':
       return { ...room, materials: { ...room.materials, [event.material.id]: event.material } };
     case 'material.deleted': {

@@ -3,6 +3,7 @@ import type { QuestionInfo, RoomEvent } from '../../../protocol/messages.js';
 import type { RoomView } from '../../../protocol/rest.js';
 import type { ConnectionState, Outcome } from '../operator-client.js';
 import type { AvatarCommand } from '../../../protocol/avatar.js';
+import type { Material, ShowState } from '../../../protocol/show.js';
 import { applyCommand, applyEvent, emptyRoom, mergeQuestion, type RoomState } from './room-state.js';
 
 /** One operator action and what became of it; the activity log shows the latest. */
@@ -72,7 +73,9 @@ export class ConsoleStore {
       const prev = rooms[v.id] ?? emptyRoom(v.id);
       rooms[v.id] = { ...prev, view: v, live: v.live, host: prev.host ?? { hostId: v.hostId, state: v.hostId ? 'placed' : 'waiting' } };
     }
-    this.set({ rooms, order: views.map((v) => v.id) });
+    // A stable order, whatever order the server lists them in: by name, as the operator reads them.
+    const order = [...views].sort((x, y) => x.name.localeCompare(y.name) || x.id.localeCompare(y.id)).map((v) => v.id);
+    this.set({ rooms, order });
   }
 
   setRoomView(view: Static<typeof RoomView>): void {
@@ -81,6 +84,27 @@ export class ConsoleStore {
 
   event(room: string, event: RoomEvent): void {
     this.updateRoom(room, (r) => applyEvent(r, event, this.now(), this.perfNow()));
+  }
+
+  /** A snapshot read before the latest event is older than it: the newer state wins. */
+  setShow(room: string, show: ShowState): void {
+    this.updateRoom(room, (r) => (r.show && r.show.at > show.at ? r : { ...r, show, showAt: this.now() }));
+  }
+
+  setMaterials(room: string, list: Material[]): void {
+    this.updateRoom(room, (r) => {
+      const materials: Record<string, Material> = Object.fromEntries(list.map((m) => [m.id, m]));
+      for (const m of Object.values(r.materials)) {
+        const listed = materials[m.id];
+        // Kept: a newer version than the snapshot's, or one created (by event) while the first snapshot loaded.
+        if (listed ? listed.updatedAt < m.updatedAt : !r.materialsLoaded) materials[m.id] = m;
+      }
+      return { ...r, materials, materialsLoaded: true };
+    });
+  }
+
+  material(room: string, m: Material): void {
+    this.updateRoom(room, (r) => ({ ...r, materials: { ...r.materials, [m.id]: m } }));
   }
 
   questions(room: string, list: QuestionInfo[]): void {
