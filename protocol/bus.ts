@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EntityId, Language, RoomId } from './common.js';
 import { AudioRef, SegmentPriority, SpeechTimeline, VoiceSelection } from './speech.js';
 import { AnswerProvider } from './rest.js';
+import { AnswerSourceInfo, CheckNote } from './newsroom.js';
 
 /**
  * What crosses process boundaries besides WebSocket frames: BullMQ queue names and job
@@ -31,6 +32,8 @@ export function redisKeys(prefix: string) {
     timedMetadata: `${p}bus:timed-metadata`,
     /** Hash `seg:<segmentId>` / `q:<questionId>` → what a timed-metadata event will need once the segment starts (server only). */
     timedMetadataStash: (room: string) => `${p}room:${room}:timed-metadata`,
+    /** Hash room → `{id, startedAt}` of the recording the gateway is making now (the as-run log's offsets). */
+    recordingsLive: `${p}stream:recording`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
     /**
@@ -44,6 +47,8 @@ export function redisKeys(prefix: string) {
     answerTtsJobs: (answerId: string) => `${p}answer:${answerId}:tts-jobs`,
     /** Pub/sub channel: the answer id of a cancelled answer, so the qa worker making it aborts its LLM stream. */
     answerCancelEvents: `${p}bus:answer-cancel`,
+    /** Stream of RejectionRecord: answer lines the output check held back or flagged (qa workers write, MAXLEN ~ REJECTION_LOG_MAX). */
+    rejections: (room: string) => `${p}room:${room}:rejections`,
   };
 }
 
@@ -55,11 +60,21 @@ export const AnswerContext = Type.Object({
   fallbackLine: Type.String(),
   blocklist: Type.Array(Type.String()),
   maxAnswerChars: Type.Integer(),
+  /** Whether answers may speak URLs and e-mail addresses (absent: no). */
+  allowLinks: Type.Optional(Type.Boolean()),
   voice: VoiceSelection,
   /** Hold a new answer while the room has more than this much audio waiting to air. */
   backlogLimitMs: Type.Optional(Type.Integer({ minimum: 0 })),
   /** An answer not started this long after its question was asked is dropped, not played late. */
   staleAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * none: the answer airs as it is written · draft: it is written in full and sent to the
+   * newsroom for an operator (answer.draft) · tiered: a confident knowledge-base answer
+   * airs at once, anything else is drafted.
+   */
+  review: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('draft'), Type.Literal('tiered')])),
+  /** Spoken before the answer: "Ana and 3 others asked about the price." */
+  credit: Type.Optional(Type.String({ maxLength: 300 })),
 }, { additionalProperties: false });
 export type AnswerContext = Static<typeof AnswerContext>;
 
@@ -119,6 +134,23 @@ export const AnswerEnd = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 200 })),
 }, { additionalProperties: false });
 export type AnswerEnd = Static<typeof AnswerEnd>;
+
+/** Queued on `segments` as job `answer.draft`: an answer written in full, for review before air. */
+export const ANSWER_DRAFT_JOB = 'answer.draft';
+export const AnswerDraftJob = Type.Object({
+  room: RoomId,
+  questionId: EntityId,
+  lines: Type.Array(Type.String(), { maxItems: 100 }),
+  provider: Type.Union([Type.Literal('kb'), Type.Literal('openai')]),
+  sources: Type.Array(AnswerSourceInfo, { maxItems: 20 }),
+  notes: Type.Array(CheckNote, { maxItems: 100 }),
+}, { additionalProperties: false });
+export type AnswerDraftJob = Static<typeof AnswerDraftJob>;
+
+/** Queued (delayed) on `segments` as job `review.deadline`: a draft's review time is up. */
+export const REVIEW_DEADLINE_JOB = 'review.deadline';
+export const ReviewDeadline = Type.Object({ room: RoomId, questionId: EntityId, draftedAt: Type.Number() }, { additionalProperties: false });
+export type ReviewDeadline = Static<typeof ReviewDeadline>;
 
 /**
  * Queued on `segments` as job `line.failed` when a tts job gave up for good: the director

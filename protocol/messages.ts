@@ -5,6 +5,7 @@ import { SayRequest, SpeechSegment, VoiceSelection } from './speech.js';
 import { ErrorCodeSchema, ErrorFrame } from './errors.js';
 import { Language } from './common.js';
 import { LineSource, Material, ShowCommand, ShowState } from './show.js';
+import { AnswerDraft, ChatMessage, NewsroomCommand } from './newsroom.js';
 import { SegmentPriority, WordTiming } from './speech.js';
 
 /** Bumped on any incompatible change to a message below. */
@@ -47,10 +48,15 @@ export const Reconnect = msg('reconnect', { reason: Type.String(), afterMs: Type
 
 /* ---------- room events (to operators) ---------- */
 
-/** `answered` means the render host reported the whole answer spoken; `dropped`: it will not air. */
+/**
+ * review: waiting for an operator to approve the question · draft: its answer is drafted
+ * and waits for approval · answered: the render host reported the whole answer spoken ·
+ * dropped: it will not air (cut, stale, the show stopped) · expired: its draft was never
+ * approved in time · duplicate: grouped with an earlier question (only in acks).
+ */
 export const QuestionStatus = Type.Union([
-  Type.Literal('queued'), Type.Literal('review'), Type.Literal('duplicate'),
-  Type.Literal('answering'), Type.Literal('answered'), Type.Literal('rejected'), Type.Literal('dropped'),
+  Type.Literal('queued'), Type.Literal('review'), Type.Literal('duplicate'), Type.Literal('draft'),
+  Type.Literal('answering'), Type.Literal('answered'), Type.Literal('rejected'), Type.Literal('dropped'), Type.Literal('expired'),
 ]);
 export type QuestionStatus = Static<typeof QuestionStatus>;
 
@@ -70,8 +76,18 @@ export const QuestionInfo = Type.Object({
   receivedAt: Type.Number(),
   /** The answer as the render host reported it spoken (status answered). */
   answer: Type.Optional(Type.String()),
-  /** Why it will not be answered on air (status dropped). */
+  /** Why it will not be answered on air (status dropped, rejected, expired). */
   reason: Type.Optional(Type.String()),
+  /** Where it stands in the waiting queue: askers, age, the operator's pin and boosts. */
+  score: Type.Optional(Type.Number()),
+  pinned: Type.Optional(Type.Boolean()),
+  boost: Type.Optional(Type.Integer()),
+  /** The first few askers' names, for the operator and the answer's credit. */
+  askers: Type.Optional(Type.Array(Type.String(), { maxItems: 5 })),
+  /** The drafted answer waiting for review (status draft). */
+  draft: Type.Optional(AnswerDraft),
+  /** Folded into another group by an operator. */
+  mergedInto: Type.Optional(EntityId),
 }, { additionalProperties: false });
 export type QuestionInfo = Static<typeof QuestionInfo>;
 
@@ -93,6 +109,9 @@ export const RoomEvent = Type.Union([
     interrupted: Type.Boolean(), hostId: HostId, lineId: Type.Optional(EntityId),
   }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('show.state'), show: ShowState }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('chat'), message: ChatMessage }, { additionalProperties: false }),
+  /** The room's recent chat, sent to an operator when it subscribes. */
+  Type.Object({ kind: Type.Literal('chat.history'), messages: Type.Array(ChatMessage) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('material'), material: Material }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('material.deleted'), materialId: Type.String() }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('rundown'), version: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
@@ -117,7 +136,11 @@ export const OperatorSubscribe = clientMsg('room.subscribe', { room: RoomId });
 export const OperatorUnsubscribe = clientMsg('room.unsubscribe', { room: RoomId });
 export const OperatorCommand = clientMsg('command', { room: RoomId, command: AvatarCommand });
 export const OperatorSay = clientMsg('say', { room: RoomId, ...SayRequest.properties });
-export const OperatorApprove = clientMsg('question.approve', { room: RoomId, questionId: EntityId });
+export const OperatorApprove = clientMsg('question.approve', {
+  room: RoomId, questionId: EntityId,
+  /** An edited answer (review mode answers/tiered): it airs instead of the draft, after the output check. */
+  text: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+});
 export const OperatorReject = clientMsg('question.reject', {
   room: RoomId, questionId: EntityId, reason: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -128,9 +151,15 @@ export const OperatorShowMessages = ShowCommand.anyOf.map((member) => {
   return clientMsg(name.const, { room: RoomId, ...fields });
 });
 
+/** Newsroom commands the same way: pin, boost, merge, ban, unban, promote a chat message. */
+export const OperatorNewsroomMessages = NewsroomCommand.anyOf.map((member) => {
+  const { name, ...fields } = member.properties;
+  return clientMsg(name.const, { room: RoomId, ...fields });
+});
+
 export const OperatorToServer = Type.Union([
   Ping, OperatorSubscribe, OperatorUnsubscribe, OperatorCommand, OperatorSay, OperatorApprove, OperatorReject,
-  ...OperatorShowMessages,
+  ...OperatorShowMessages, ...OperatorNewsroomMessages,
 ]);
 export type OperatorToServer = Static<typeof OperatorToServer>;
 
@@ -224,6 +253,8 @@ export const BotChat = clientMsg('chat', {
   room: Type.Optional(RoomId),
   user: ViewerUser,
   text: Type.String({ minLength: 1, maxLength: 500 }),
+  /** Where the bot read it (youtube, twitch, tiktok…). */
+  platform: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' })),
 });
 export const BotToServer = Type.Union([Ping, BotQuestion, BotChat]);
 export type BotToServer = Static<typeof BotToServer>;

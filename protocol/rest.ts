@@ -1,14 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EntityId, HostId, Language, RoleSchema, RoomId } from './common.js';
 import { AvatarLook } from './avatar.js';
+import { NewsroomSettings } from './newsroom.js';
 import { VoiceSelection } from './speech.js';
 
 export const AnswerProvider = Type.Union([Type.Literal('kb'), Type.Literal('openai')]);
 
 export const RoomSettings = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120 }),
-  /** auto: questions are answered at once; review: an operator approves each. */
-  mode: Type.Union([Type.Literal('auto'), Type.Literal('review')]),
+  ...NewsroomSettings,
   language: Language,
   /** The avatar's persona; the LLM's system prompt. */
   persona: Type.String({ maxLength: 4000 }),
@@ -20,6 +20,8 @@ export const RoomSettings = Type.Object({
   /** Output check: lines matching any of these (case-insensitive regex sources) are never spoken. */
   blocklist: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
   maxAnswerChars: Type.Integer({ minimum: 20, maximum: 4000 }),
+  /** Output check: answers may speak URLs and e-mail addresses (off: such a line never airs). */
+  allowLinks: Type.Boolean(),
   /** Seconds of audio the room may have waiting to air before new answers wait in the queue. */
   backlogLimitS: Type.Integer({ minimum: 5, maximum: 3600 }),
   /** An answer that has not started this many seconds after its question is dropped, not aired late. */

@@ -14,6 +14,13 @@ import { Placement } from './rooms/placement.js';
 import { RoomEvents } from './rooms/room-events.js';
 import { RoomStore } from './rooms/room-store.js';
 import { QuestionIntake, newId } from './newsroom/question-intake.js';
+import { AnswerReview } from './newsroom/answer-review.js';
+import { AsRunLog } from './newsroom/as-run-log.js';
+import { AuditLog } from './newsroom/audit-log.js';
+import { Bans } from './newsroom/bans.js';
+import { ChatFeed } from './newsroom/chat-feed.js';
+import { QuestionStore } from './newsroom/question-store.js';
+import { RoomSimilarity } from './newsroom/room-similarity.js';
 import { SpeechQueues } from './show/speech-queues.js';
 import { createAssetStore } from '../assets/create-asset-store.js';
 import { AnswerCanceller } from './show/answer-canceller.js';
@@ -24,6 +31,7 @@ import { RundownStore } from './show/rundown-store.js';
 import { SegmentIntake } from './show/segment-intake.js';
 import { ShowDirector } from './show/show-director.js';
 import { showRoutes } from './routes/show.js';
+import { newsroomRoutes } from './routes/newsroom.js';
 import { listenToStreamEvents } from './show/stream-events.js';
 import { publicRoutes } from './routes/public.js';
 import { destinationRoutes } from './routes/destinations.js';
@@ -114,9 +122,24 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     prefix: config.redisPrefix, hostTimeoutMs: config.hostTimeoutSeconds * 1000, hostGraceMs: config.hostGraceMs,
     publishSecret: config.publishSecret, rtmpUrl: config.rtmpUrl,
   });
-  const questions = new QuestionIntake(redis, rooms, queues, emit, { prefix: config.redisPrefix, perUserIntervalMs: 3000, duplicateWindowS: 300 },
-    (sessionId, frame) => delivery.deliver(sessionId, frame),
-    (room, questionId, askedAt) => tell(room, { type: 'answer.expected', answerId: questionId, questionId, askedAt }));
+  const store = new QuestionStore(redis, config.redisPrefix);
+  const bans = new Bans(redis, config.redisPrefix);
+  const audit = new AuditLog(redis, config.redisPrefix);
+  const expectAnswer = (room: string, questionId: string, askedAt: number) => tell(room, { type: 'answer.expected', answerId: questionId, questionId, askedAt });
+  const questions = new QuestionIntake({
+    redis, rooms, queues, store, bans, similarity: new RoomSimilarity(rooms), audit, emit,
+    deliver: (sessionId, frame) => delivery.deliver(sessionId, frame), expectAnswer,
+    cancelAnswer: (room, questionId, reason) => tell(room, { type: 'answer.cancel', answerId: questionId, reason }),
+  }, { prefix: config.redisPrefix, perUserIntervalMs: 3000 });
+  const review = new AnswerReview({
+    rooms, store, intake: questions, queues, audit, emit, expectAnswer,
+    scheduleDeadline: (room, questionId, draftedAt, delayMs) => queues.reviewDeadline(room, questionId, draftedAt, delayMs),
+  });
+  const chat = new ChatFeed(redis, rooms, bans, emit, { prefix: config.redisPrefix, perUserIntervalMs: 1000 });
+  const asRun = new AsRunLog(redis, config.redisPrefix, {
+    question: (room, questionId) => questions.provenance(room, questionId),
+    retentionDays: async (room) => (await rooms.get(room)).asRunRetentionDays,
+  });
   const canceller = new AnswerCanceller(redis, config.redisPrefix, queues.qa, queues.tts);
   let directorCommands = 0;
   const rundowns = new RundownStore(redis, config.redisPrefix, rooms, library, (room) => tell(room, { type: 'rundown.changed' }));
@@ -125,8 +148,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     rooms, lookupHost: (room) => placement.lookup(room), deliver: (sid, frame) => delivery.deliver(sid, frame), emit,
     reply: (channel, outcome) => bus.publish(channel, outcome, { echo: true }),
     observer: {
-      lineStarted: async () => undefined,
-      lineEnded: async () => undefined,
+      lineStarted: (report) => asRun.lineStarted(report),
+      lineEnded: (report) => asRun.lineEnded(report),
       answerStarted: (room, questionId) => questions.answering(room, questionId),
       answerSpoken: (room, questionId, text) => questions.answered(room, questionId, text),
       answerDropped: (room, questionId, reason) => questions.dropped(room, questionId, reason),
@@ -138,7 +161,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   const core: ServerCore = {
     config, instanceId, log, redis, metrics, local, sessions, delivery, rooms, events, queues,
     tokens: new TokenService(config.jwtSecret, redis, config.redisPrefix),
-    bus, commandIds, placement, questions, library, rundowns, show,
+    bus, commandIds, placement, questions, library, rundowns, show, review, chat, bans, audit, asRun,
     assets: createAssetStore({ ...process.env, LIVEHOST_DATA_DIR: config.dataDir }),
   };
 
@@ -172,12 +195,15 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   await consoleRoutes(app, core);
   await jobsRoutes(app, core);
   await showRoutes(app, core);
+  await newsroomRoutes(app, core);
   if (config.compatAwsGuidance) await app.register(awsGuidanceCompat, { core, prefix: config.compatAwsGuidancePrefix.replace(/\/$/, '') });
 
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
-  const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log);
+  const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log, {
+    drafted: (job) => review.drafted(job), deadline: (room, questionId, draftedAt) => review.deadline(room, questionId, draftedAt),
+  });
   await show.start();
 
   // Every instance sweeps; the placement lock makes one of them act at a time.

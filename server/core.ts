@@ -17,6 +17,11 @@ import type { AssetStore } from '../assets/asset-store.js';
 import type { Library } from './show/library.js';
 import type { RundownStore } from './show/rundown-store.js';
 import type { ShowDirector } from './show/show-director.js';
+import type { AnswerReview } from './newsroom/answer-review.js';
+import type { AsRunLog } from './newsroom/as-run-log.js';
+import type { AuditLog } from './newsroom/audit-log.js';
+import type { Bans } from './newsroom/bans.js';
+import type { ChatFeed } from './newsroom/chat-feed.js';
 
 /** The services of one server instance, built once in app.ts and handed to routes and hubs. */
 export interface ServerCore {
@@ -39,6 +44,11 @@ export interface ServerCore {
   library: Library;
   rundowns: RundownStore;
   show: ShowDirector;
+  review: AnswerReview;
+  chat: ChatFeed;
+  bans: Bans;
+  audit: AuditLog;
+  asRun: AsRunLog;
   /** Synthesized audio (read to let operators hear a material before air). */
   assets: AssetStore;
 }

@@ -18,6 +18,7 @@ export class Metrics {
   readonly roomsPlaced = new Gauge({ name: 'livehost_rooms_placed', help: 'Rooms rendering on a live host', registers: [this.registry] });
   readonly utilisation = new Gauge({ name: 'livehost_render_utilisation_ratio', help: 'Placed rooms / render capacity (scale out near 1)', registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'livehost_queue_jobs', help: 'Speech pipeline jobs by queue and state', labelNames: ['queue', 'state'], registers: [this.registry] });
+  readonly chat = new Counter({ name: 'livehost_chat_messages_total', help: 'Chat messages from bots, shown to operators or dropped by moderation', labelNames: ['outcome'], registers: [this.registry] });
   readonly questions = new Counter({ name: 'livehost_questions_total', help: 'Viewer questions by outcome', labelNames: ['status'], registers: [this.registry] });
 
   constructor() {

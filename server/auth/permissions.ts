@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'rooms.say': ['admin', 'operator'],
   'library.read': ['admin', 'operator'],
   'library.write': ['admin', 'operator'],
+  'newsroom.read': ['admin', 'operator'],
+  'newsroom.moderate': ['admin', 'operator'],
   'show.read': ['admin', 'operator'],
   'show.control': ['admin', 'operator'],
   'destinations.read': ['admin', 'operator'],

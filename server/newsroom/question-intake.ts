@@ -1,108 +1,94 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { blocklistMatch, type AnswerContext, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
 import { sanitizeText } from '../../protocol/text-hygiene.js';
 import { ProtocolError } from '../auth/auth-error.js';
+import { withLock } from '../rooms/redis-lock.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
 import type { SpeechQueues } from '../show/speech-queues.js';
+import type { AuditLog } from './audit-log.js';
+import type { Bans } from './bans.js';
+import { newId } from './ids.js';
+import { bullPriority, questionScore, WAITING } from './question-score.js';
+import { QuestionStore, questionView, type StoredQuestion } from './question-store.js';
+import type { RoomSimilarity } from './room-similarity.js';
+
+export { newId };
 
 export interface IntakeOptions {
   prefix: string;
   /** One question per viewer per this many ms, per room. */
   perUserIntervalMs: number;
-  /** Identical questions within this window are grouped with the first. */
-  duplicateWindowS: number;
+  /** An answered group still takes new askers (they hear its answer at once) for this long. */
+  recentWindowMs?: number;
 }
 
-export function newId(kind: string): string {
-  return `${kind}-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
+export interface IntakeDeps {
+  redis: Redis;
+  rooms: RoomStore;
+  queues: SpeechQueues;
+  store: QuestionStore;
+  bans: Bans;
+  similarity: RoomSimilarity;
+  audit: AuditLog;
+  emit: (room: string, event: RoomEvent) => Promise<void>;
+  /** Sends a frame to a client session (bots hear back when their question is answered). */
+  deliver: (sessionId: string, frame: object) => Promise<boolean>;
+  /** Tells the room's director an answer is coming (so it knows what to wait for, and how old it is). */
+  expectAnswer: (room: string, questionId: string, askedAt: number) => Promise<void>;
+  /** Calls an answer off at the director and the workers. */
+  cancelAnswer: (room: string, questionId: string, reason: string) => Promise<void>;
 }
+
+export type ContextOverrides = Partial<Pick<AnswerContext, 'persona' | 'language' | 'voice' | 'fallbackLine'>>;
 
 function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
 }
 
-export type ContextOverrides = Partial<Pick<AnswerContext, 'persona' | 'language' | 'voice' | 'fallbackLine'>>;
-
 export function answerContext(room: StoredRoom) {
   return {
     language: room.language, persona: room.persona, answers: room.answers, fallbackLine: room.fallbackLine,
-    blocklist: room.blocklist, maxAnswerChars: room.maxAnswerChars, voice: room.voice,
+    blocklist: room.blocklist, maxAnswerChars: room.maxAnswerChars, allowLinks: room.allowLinks, voice: room.voice,
     backlogLimitMs: room.backlogLimitS * 1000, staleAfterMs: room.answerStaleS * 1000,
   };
 }
 
+/** "Ana and 3 others asked" — what a crediting room says before the answer. */
+export function creditLine(q: Pick<QuestionInfo, 'askedBy' | 'askers' | 'user'>): string {
+  const first = q.askers?.[0] ?? q.user.name;
+  const others = q.askedBy - 1;
+  return others <= 0 ? `${first} asked.` : `${first} and ${others} ${others === 1 ? 'other' : 'others'} asked.`;
+}
+
 /**
- * Viewer questions enter here: moderated (per-viewer rate, blocklist, duplicates grouped),
- * recorded, shown to operators, and — in auto mode — sent to the qa queue at once.
+ * Viewer questions: moderated (per-viewer rate, bans, blocklist), grouped by meaning with
+ * what is waiting or was just answered (one group, many askers), scored for the waiting
+ * queue, and sent to be answered the way the room reviews: at once (auto), after an
+ * operator approves the question (questions), drafted in full for approval (answers), or
+ * at once when a confident knowledge-base answer and drafted otherwise (tiered).
  */
 export class QuestionIntake {
-  constructor(
-    private readonly redis: Redis,
-    private readonly rooms: RoomStore,
-    private readonly queues: SpeechQueues,
-    private readonly emit: (room: string, event: RoomEvent) => Promise<void>,
-    private readonly opts: IntakeOptions,
-    /** Sends a frame to a client session (bots hear back when their question is answered). */
-    private readonly deliver: (sessionId: string, frame: object) => Promise<boolean> = async () => false,
-    /** Tells the room's director an answer is coming (so it knows what to wait for, and how old it is). */
-    private readonly expectAnswer: (room: string, questionId: string, askedAt: number) => Promise<void> = async () => undefined,
-  ) {}
+  private readonly recentWindowMs: number;
 
-  /** Sends a question to be answered: the qa job, and the director's notice of it. */
-  private async sendToAnswer(room: StoredRoom, info: QuestionInfo): Promise<void> {
-    const raw = await this.redis.get(this.contextKey(room.id, info.questionId));
-    const overrides = raw ? JSON.parse(raw) as ContextOverrides : {};
-    await this.expectAnswer(room.id, info.questionId, info.receivedAt);
-    await this.queues.answer({
-      room: room.id, questionId: info.questionId, question: info.text, context: { ...answerContext(room), ...overrides }, askedAt: info.receivedAt,
-    });
+  constructor(private readonly d: IntakeDeps, private readonly opts: IntakeOptions) {
+    this.recentWindowMs = opts.recentWindowMs ?? 10 * 60_000;
   }
 
   private contextKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:context`; }
+  private outcomeKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:answer`; }
 
-  private questionsKey(room: string) { return `${this.opts.prefix}:room:${room}:questions`; }
-  private answerKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:answer`; }
-  private askersKey(room: string, questionId: string) { return `${this.opts.prefix}:room:${room}:q:${questionId}:askers`; }
-
-  private async remember(roomId: string, questionId: string, replyTo: string | undefined): Promise<void> {
-    if (!replyTo) return;
-    await this.redis.multi().sadd(this.askersKey(roomId, questionId), replyTo).expire(this.askersKey(roomId, questionId), 3600).exec();
+  private async save(q: StoredQuestion, now = Date.now()): Promise<StoredQuestion> {
+    q.score = questionScore(q, now);
+    await this.d.store.put(q);
+    await this.d.emit(q.room, { kind: 'question', question: questionView(q) });
+    return q;
   }
 
-  /** The render host reported the answer's first line on air. */
-  async answering(roomId: string, questionId: string): Promise<void> {
-    await this.setStatus(roomId, questionId, 'answering');
-  }
-
-  /**
-   * The render host reported the whole answer spoken: the question is answered and every
-   * bot session that asked it gets the answer's text — once, whichever instance says so.
-   */
-  async answered(roomId: string, questionId: string, text: string): Promise<void> {
-    if (!(await this.redis.set(this.answerKey(roomId, questionId), 'answered', 'EX', 3600, 'NX'))) return;
-    await this.setStatus(roomId, questionId, 'answered', { answer: text });
-    for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
-      await this.deliver(sessionId, { type: 'question.answered', questionId, text });
-    }
-  }
-
-  /** The answer will not air (cut, stale, the show stopped): the askers are told so. */
-  async dropped(roomId: string, questionId: string, reason: string): Promise<void> {
-    if (!(await this.redis.set(this.answerKey(roomId, questionId), 'dropped', 'EX', 3600, 'NX'))) return;
-    await this.setStatus(roomId, questionId, 'dropped', { reason });
-    for (const sessionId of await this.redis.smembers(this.askersKey(roomId, questionId))) {
-      await this.deliver(sessionId, { type: 'question.unanswered', questionId, reason });
-    }
-  }
-
-  private async setStatus(roomId: string, questionId: string, status: QuestionStatus, extra: Pick<QuestionInfo, 'answer' | 'reason'> = {}): Promise<void> {
-    const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
-    if (!raw) return;
-    const info = { ...(JSON.parse(raw) as QuestionInfo), ...extra };
-    info.status = status;
-    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
-    await this.emit(roomId, { kind: 'question', question: info });
+  async get(room: string, questionId: string): Promise<StoredQuestion> {
+    const q = await this.d.store.get(room, questionId);
+    if (!q) throw new ProtocolError('not_found', `no question ${questionId} in room ${room}`);
+    return q;
   }
 
   /**
@@ -110,60 +96,204 @@ export class QuestionIntake {
    * room's (the migration adapter's roles).
    */
   async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string, opts: { context?: ContextOverrides } = {}): Promise<{ questionId: string; status: QuestionStatus }> {
-    const room = await this.rooms.get(roomId);
+    const room = await this.d.rooms.get(roomId);
     const clean = sanitizeText(text);
     if (!clean) throw new ProtocolError('invalid_message', 'the question is empty');
-    const p = this.opts.prefix;
+    const who = { id: user.id, name: sanitizeText(user.name) || 'viewer' };
+    if (await this.d.bans.isBanned(roomId, user.id)) {
+      await this.d.bans.count(roomId, 'banned');
+      return { questionId: newId('q'), status: 'rejected' };
+    }
     const userHash = createHash('sha256').update(user.id).digest('hex').slice(0, 16);
-    const allowed = await this.redis.set(`${p}:room:${roomId}:asked:${userHash}`, '1', 'PX', this.opts.perUserIntervalMs, 'NX');
-    if (!allowed) throw new ProtocolError('rate_limited', 'one question at a time, please');
+    const allowed = await this.d.redis.set(`${this.opts.prefix}:room:${roomId}:asked:${userHash}`, '1', 'PX', this.opts.perUserIntervalMs, 'NX');
+    if (!allowed) {
+      await this.d.bans.count(roomId, 'rate');
+      throw new ProtocolError('rate_limited', 'one question at a time, please');
+    }
     if (blocklistMatch(room.blocklist, clean) !== null) {
-      await this.emit(roomId, { kind: 'rejected', text: clean, reason: 'blocklist' });
+      await this.d.bans.count(roomId, 'blocklist');
+      await this.d.emit(roomId, { kind: 'rejected', text: clean, reason: 'blocklist' });
       throw new ProtocolError('rejected', 'the question was not accepted');
     }
-
-    const dupKey = `${p}:room:${roomId}:dup:${createHash('sha256').update(normalize(clean)).digest('hex').slice(0, 24)}`;
-    const questionId = newId('q');
-    const first = await this.redis.set(dupKey, questionId, 'EX', this.opts.duplicateWindowS, 'NX');
-    if (!first) {
-      const originalId = (await this.redis.get(dupKey)) ?? questionId;
-      const raw = await this.redis.hget(this.questionsKey(roomId), originalId);
-      if (raw) {
-        const original = JSON.parse(raw) as QuestionInfo;
-        original.askedBy += 1;
-        await this.redis.hset(this.questionsKey(roomId), originalId, JSON.stringify(original));
-        await this.emit(roomId, { kind: 'question', question: original });
+    // One decision at a time per room: two viewers asking the same thing at once make one group.
+    return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
+      const now = Date.now();
+      const group = opts.context ? null : await this.groupFor(room, clean, now);
+      if (group) return this.join(group, who, replyTo, now);
+      const status: QuestionStatus = room.review === 'questions' ? 'review' : 'queued';
+      const q: StoredQuestion = {
+        questionId: newId('q'), room: roomId, user: who, text: clean, status, askedBy: 1, receivedAt: now, askers: [who.name], pinned: false, boost: 0,
+      };
+      if (opts.context && Object.keys(opts.context).length) {
+        await this.d.redis.set(this.contextKey(roomId, q.questionId), JSON.stringify(opts.context), 'EX', 24 * 3600);
       }
-      await this.remember(roomId, originalId, replyTo);
-      return { questionId: originalId, status: 'duplicate' };
+      await this.d.store.addAsker(roomId, q.questionId, replyTo);
+      await this.save(q, now);
+      if (status === 'queued') await this.dispatch(room, q);
+      return { questionId: q.questionId, status };
+    }, { ttlMs: 5000, waitMs: 5000 });
+  }
+
+  /** A waiting group that asks the same (by meaning), or one answered a moment ago. */
+  private async groupFor(room: StoredRoom, text: string, now: number): Promise<StoredQuestion | null> {
+    const open = (await this.d.store.all(room.id)).filter((q) => !q.mergedInto
+      && (WAITING.has(q.status) || (q.status === 'answered' && now - q.receivedAt < this.recentWindowMs)));
+    if (open.length === 0) return null;
+    const exact = normalize(text);
+    const same = open.find((q) => normalize(q.text) === exact);
+    if (same) return same;
+    const sim = await this.d.similarity.for(room.id, room.language);
+    const hit = sim.nearest(text, open.map((q) => q.text), room.groupThreshold ?? undefined);
+    return hit ? open[hit.index]! : null;
+  }
+
+  private async join(q: StoredQuestion, who: { id: string; name: string }, replyTo: string | undefined, now: number) {
+    q.askedBy += 1;
+    if ((q.askers ?? []).length < 5 && !q.askers?.includes(who.name)) q.askers = [...(q.askers ?? []), who.name];
+    await this.d.store.addAsker(q.room, q.questionId, replyTo);
+    await this.save(q, now);
+    // Already spoken: the new asker hears the answer now; still waiting: it moves up the queue.
+    if (q.status === 'answered' && replyTo && q.answer) await this.d.deliver(replyTo, { type: 'question.answered', questionId: q.questionId, text: q.answer });
+    else if (q.status === 'queued') await this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0));
+    return { questionId: q.questionId, status: 'duplicate' as const };
+  }
+
+  /** Sends a question to be answered, reviewed the room's way. */
+  private async dispatch(room: StoredRoom, q: StoredQuestion, approvedBy: string | null = null): Promise<void> {
+    const raw = await this.d.redis.get(this.contextKey(room.id, q.questionId));
+    const overrides = raw ? JSON.parse(raw) as ContextOverrides : {};
+    const review = room.review === 'answers' ? 'draft' : room.review === 'tiered' ? 'tiered' : 'none';
+    // Only an answer that goes straight to air is announced to the director now; a draft is announced when approved.
+    if (review === 'none') await this.d.expectAnswer(room.id, q.questionId, q.receivedAt);
+    if (approvedBy) q.approvedBy = approvedBy;
+    await this.d.queues.answer({
+      room: room.id, questionId: q.questionId, question: q.text, askedAt: q.receivedAt,
+      context: { ...answerContext(room), ...overrides, review, ...(room.creditAskers && q.askedBy > 1 ? { credit: creditLine(q) } : {}) },
+    }, bullPriority(q.score ?? 0));
+  }
+
+  /** Question review: approve (send to be answered) or reject a question waiting for an operator. */
+  async decideQuestion(roomId: string, questionId: string, approve: boolean, by: string, reason?: string): Promise<QuestionInfo> {
+    const room = await this.d.rooms.get(roomId);
+    const q = await this.get(roomId, questionId);
+    if (q.status !== 'review' && q.status !== 'queued') throw new ProtocolError('conflict', `question is ${q.status}`);
+    if (approve) {
+      if (q.status !== 'review') throw new ProtocolError('conflict', 'the question is already on its way to an answer');
+      q.status = 'queued';
+      await this.save(q);
+      await this.dispatch(room, q, by);
+      await this.d.audit.record(roomId, 'question.approve', by, questionId);
+    } else {
+      await this.reject(q, by, reason ?? 'rejected by an operator');
     }
-
-    const status: QuestionStatus = room.mode === 'auto' ? 'queued' : 'review';
-    const info: QuestionInfo = { questionId, room: roomId, user, text: clean, status, askedBy: 1, receivedAt: Date.now() };
-    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
-    await this.redis.expire(this.questionsKey(roomId), 7 * 24 * 3600);
-    await this.remember(roomId, questionId, replyTo);
-    if (opts.context && Object.keys(opts.context).length) await this.redis.set(this.contextKey(roomId, questionId), JSON.stringify(opts.context), 'EX', 24 * 3600);
-    if (status === 'queued') await this.sendToAnswer(room, info);
-    await this.emit(roomId, { kind: 'question', question: info });
-    return { questionId, status };
+    return questionView(q);
   }
 
-  async decide(roomId: string, questionId: string, approve: boolean): Promise<QuestionInfo> {
-    const room = await this.rooms.get(roomId);
-    const raw = await this.redis.hget(this.questionsKey(roomId), questionId);
-    if (!raw) throw new ProtocolError('not_found', `no question ${questionId}`);
-    const info = JSON.parse(raw) as QuestionInfo;
-    if (info.status !== 'review') throw new ProtocolError('conflict', `question is ${info.status}`);
-    info.status = approve ? 'queued' : 'rejected';
-    await this.redis.hset(this.questionsKey(roomId), questionId, JSON.stringify(info));
-    if (approve) await this.sendToAnswer(room, info);
-    await this.emit(roomId, { kind: 'question', question: info });
-    return info;
+  /** Dismisses a group: it will not be answered; a waiting answer is called off. */
+  async reject(q: StoredQuestion, by: string, reason: string): Promise<void> {
+    const wasWaiting = q.status === 'queued' || q.status === 'draft' || q.status === 'answering';
+    q.status = 'rejected';
+    q.reason = reason;
+    delete q.draft;
+    await this.save(q);
+    if (wasWaiting) await this.d.cancelAnswer(q.room, q.questionId, reason);
+    await this.tellAskers(q.room, q.questionId, { type: 'question.unanswered', questionId: q.questionId, reason });
+    await this.d.audit.record(q.room, 'question.reject', by, q.questionId, reason);
   }
 
+  async pin(roomId: string, questionId: string, pinned: boolean, by: string): Promise<QuestionInfo> {
+    const q = await this.get(roomId, questionId);
+    q.pinned = pinned;
+    await this.save(q);
+    if (q.status === 'queued') await this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0));
+    await this.d.audit.record(roomId, 'question.pin', by, questionId, String(pinned));
+    return questionView(q);
+  }
+
+  async boost(roomId: string, questionId: string, steps: number, by: string): Promise<QuestionInfo> {
+    const q = await this.get(roomId, questionId);
+    q.boost = (q.boost ?? 0) + steps;
+    await this.save(q);
+    if (q.status === 'queued') await this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0));
+    await this.d.audit.record(roomId, 'question.boost', by, questionId, String(steps));
+    return questionView(q);
+  }
+
+  /** Folds group `from` into `into`: its askers join, and hear `into`'s answer. */
+  async merge(roomId: string, from: string, into: string, by: string): Promise<QuestionInfo> {
+    if (from === into) throw new ProtocolError('conflict', 'a question cannot be merged into itself');
+    const a = await this.get(roomId, from);
+    const b = await this.get(roomId, into);
+    if (a.mergedInto || a.status === 'answered') throw new ProtocolError('conflict', `question ${from} is ${a.mergedInto ? 'already merged' : a.status}`);
+    b.askedBy += a.askedBy;
+    b.askers = [...new Set([...(b.askers ?? []), ...(a.askers ?? [])])].slice(0, 5);
+    await this.d.store.moveAskers(roomId, from, into);
+    const wasWaiting = a.status === 'queued' || a.status === 'draft' || a.status === 'answering';
+    a.mergedInto = into;
+    a.status = 'rejected';
+    a.reason = `merged into ${into}`;
+    delete a.draft;
+    await this.save(a);
+    await this.save(b);
+    if (wasWaiting) await this.d.cancelAnswer(roomId, from, a.reason);
+    if (b.status === 'answered' && b.answer) await this.tellAskers(roomId, into, { type: 'question.answered', questionId: into, text: b.answer });
+    await this.d.audit.record(roomId, 'question.merge', by, from, into);
+    return questionView(b);
+  }
+
+  /** The render host reported the answer's first line on air. */
+  async answering(roomId: string, questionId: string): Promise<void> {
+    const q = await this.d.store.get(roomId, questionId);
+    if (!q || q.status === 'answering') return;
+    q.status = 'answering';
+    await this.save(q);
+  }
+
+  /**
+   * The render host reported the whole answer spoken: the group is answered and every bot
+   * session that asked it gets the answer's text — once, whichever instance says so.
+   */
+  async answered(roomId: string, questionId: string, text: string): Promise<void> {
+    if (!(await this.d.redis.set(this.outcomeKey(roomId, questionId), 'answered', 'EX', 3600, 'NX'))) return;
+    const q = await this.d.store.get(roomId, questionId);
+    if (q) {
+      q.status = 'answered';
+      q.answer = text;
+      await this.save(q);
+    }
+    await this.tellAskers(roomId, questionId, { type: 'question.answered', questionId, text });
+  }
+
+  /** The answer will not air (cut, stale, the show stopped): the askers are told so. */
+  async dropped(roomId: string, questionId: string, reason: string): Promise<void> {
+    const q = await this.d.store.get(roomId, questionId);
+    // A rejected or merged group already told its askers.
+    if (q?.status === 'rejected') return;
+    if (!(await this.d.redis.set(this.outcomeKey(roomId, questionId), 'dropped', 'EX', 3600, 'NX'))) return;
+    if (q) {
+      q.status = 'dropped';
+      q.reason = reason;
+      await this.save(q);
+    }
+    await this.tellAskers(roomId, questionId, { type: 'question.unanswered', questionId, reason });
+  }
+
+  async tellAskers(room: string, questionId: string, frame: object): Promise<void> {
+    for (const sessionId of await this.d.store.askers(room, questionId)) await this.d.deliver(sessionId, frame);
+  }
+
+  /** The waiting queue first, by score (what is answered next), then the rest, newest first. */
   async list(roomId: string): Promise<QuestionInfo[]> {
-    const all = await this.redis.hvals(this.questionsKey(roomId));
-    return all.map((r) => JSON.parse(r) as QuestionInfo).sort((a, b) => a.receivedAt - b.receivedAt);
+    const now = Date.now();
+    const all = (await this.d.store.all(roomId)).map((q) => ({ ...questionView(q), score: questionScore(q, now) }));
+    const waiting = all.filter((q) => WAITING.has(q.status) && q.status !== 'answering').sort((a, b) => b.score - a.score || a.receivedAt - b.receivedAt);
+    const rest = all.filter((q) => !waiting.includes(q)).sort((a, b) => b.receivedAt - a.receivedAt);
+    return [...waiting, ...rest];
+  }
+
+  /** Who approved an answer and how many asked it, for the as-run log. */
+  async provenance(room: string, questionId: string): Promise<{ approvedBy: string | null; askers: number } | null> {
+    const q = await this.d.store.get(room, questionId);
+    return q ? { approvedBy: q.approvedBy ?? null, askers: q.askedBy } : null;
   }
 }

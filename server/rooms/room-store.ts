@@ -5,7 +5,13 @@ import { ProtocolError } from '../auth/auth-error.js';
 
 export const DEFAULT_ROOM: RoomSettings = {
   name: 'Untitled room',
-  mode: 'auto',
+  review: 'auto',
+  reviewTimeoutS: 0,
+  reviewTimeoutAction: 'expire',
+  groupThreshold: null,
+  creditAskers: false,
+  chatHistory: 100,
+  asRunRetentionDays: 30,
   language: 'en-US',
   persona: 'You are Ava, a friendly live-stream host. Answer viewers briefly and warmly in spoken sentences.',
   look: { character: 'ava', scene: 'background-screen', camera: 'front' },
@@ -14,12 +20,20 @@ export const DEFAULT_ROOM: RoomSettings = {
   fallbackLine: "That's a great question. Let me come back to it in a moment.",
   blocklist: [],
   maxAnswerChars: 600,
+  allowLinks: false,
   backlogLimitS: 45,
   answerStaleS: 90,
   fillerRepeatS: 600,
 };
 
 type StoredRoom = RoomSettings & { id: string; createdAt: number };
+
+/** Settings added after a room was stored take their defaults; the old `mode` became `review`. */
+function withDefaults(raw: Partial<StoredRoom> & { mode?: string }): StoredRoom {
+  const { mode, ...rest } = raw;
+  const review = rest.review ?? (mode === 'review' ? 'questions' : 'auto');
+  return { ...DEFAULT_ROOM, ...rest, review } as StoredRoom;
+}
 
 /** Rooms and their knowledge bases, in Redis (one hash of room JSON, one key per KB). */
 export class RoomStore {
@@ -43,8 +57,7 @@ export class RoomStore {
   async get(id: string): Promise<StoredRoom> {
     const raw = await this.redis.hget(this.roomsKey, id);
     if (!raw) throw new ProtocolError('not_found', `no room ${id}`);
-    // Settings added after a room was stored take their defaults.
-    return { ...DEFAULT_ROOM, ...(JSON.parse(raw) as StoredRoom) };
+    return withDefaults(JSON.parse(raw));
   }
 
   async ids(): Promise<string[]> {
@@ -57,7 +70,7 @@ export class RoomStore {
 
   async list(): Promise<StoredRoom[]> {
     const all = await this.redis.hvals(this.roomsKey);
-    return all.map((r) => ({ ...DEFAULT_ROOM, ...(JSON.parse(r) as StoredRoom) })).sort((a, b) => a.createdAt - b.createdAt);
+    return all.map((r) => withDefaults(JSON.parse(r))).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async update(id: string, patch: UpdateRoomBody): Promise<StoredRoom> {
@@ -77,6 +90,11 @@ export class RoomStore {
     await this.get(id);
     const raw = await this.redis.get(this.keys.kb(id));
     return raw ? (JSON.parse(raw) as KnowledgeBase) : { qa: [], facts: [] };
+  }
+
+  /** The stored KB text as is, for caches that key on it. */
+  async getKbRaw(id: string): Promise<string> {
+    return (await this.redis.get(this.keys.kb(id))) ?? '{"qa":[],"facts":[]}';
   }
 
   async putKb(id: string, kb: KnowledgeBase): Promise<void> {

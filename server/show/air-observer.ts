@@ -14,6 +14,8 @@ export interface AirReport {
   /** Server wall clock when the report was handled. */
   at: number;
   durationMs: number;
+  /** The show run the line belongs to (its go), or null outside a show. */
+  showId: string | null;
 }
 
 /**

@@ -2,8 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  ANSWER_END_JOB, AnswerEnd, LINE_FAILED_JOB, LineFailed, QUEUES, SegmentReady, compile, redisKeys,
-  type SegmentPayload,
+  ANSWER_DRAFT_JOB, ANSWER_END_JOB, AnswerDraftJob, AnswerEnd, LINE_FAILED_JOB, LineFailed, QUEUES, REVIEW_DEADLINE_JOB, ReviewDeadline,
+  SegmentReady, compile, redisKeys, type SegmentPayload,
 } from '../../protocol/index.js';
 import type { Library } from './library.js';
 import type { ShowEvent } from './show-events.js';
@@ -13,6 +13,14 @@ import { outageQuiet } from '../../protocol/redis-outage.js';
 const validSegment = compile(SegmentReady);
 const validEnd = compile(AnswerEnd);
 const validFailed = compile(LineFailed);
+const validDraft = compile(AnswerDraftJob);
+const validDeadline = compile(ReviewDeadline);
+
+/** Where answers written for review go (the newsroom): the show does not review. */
+export interface ReviewHandlers {
+  drafted(job: AnswerDraftJob): Promise<void>;
+  deadline(room: string, questionId: string, draftedAt: number): Promise<void>;
+}
 
 /** A line's payload outlives any wait it could have on the queue. */
 const PAYLOAD_TTL_S = 6 * 3600;
@@ -20,8 +28,9 @@ const PAYLOAD_TTL_S = 6 * 3600;
 /**
  * The server's end of the `segments` queue, on every instance: synthesized lines of
  * answers and says become `line.ready` events in their room's inbox (their audio stored
- * for the director), library lines go to the library, and the markers (`answer.end`,
- * `line.failed`) become events too. The director, not this worker, decides what airs.
+ * for the director), library lines go to the library, the markers (`answer.end`,
+ * `line.failed`) become events too, and drafts and review deadlines go to the newsroom.
+ * The director, not this worker, decides what airs.
  */
 export class SegmentIntake {
   private readonly worker: Worker;
@@ -33,6 +42,7 @@ export class SegmentIntake {
     private readonly library: Library,
     private readonly submit: (room: string, event: ShowEvent) => Promise<unknown>,
     private readonly log: Logger,
+    private readonly review: ReviewHandlers,
   ) {
     this.worker = new Worker(QUEUES.segments, (job) => this.process(job), {
       connection, prefix: redisKeys(prefix).bullPrefix, concurrency: 16,
@@ -41,6 +51,16 @@ export class SegmentIntake {
   }
 
   async process(job: Job): Promise<void> {
+    if (job.name === ANSWER_DRAFT_JOB) {
+      const c = validDraft.check(job.data);
+      if (!c.ok) return this.invalid(job, c.error);
+      return this.review.drafted(c.value);
+    }
+    if (job.name === REVIEW_DEADLINE_JOB) {
+      const c = validDeadline.check(job.data);
+      if (!c.ok) return this.invalid(job, c.error);
+      return this.review.deadline(c.value.room, c.value.questionId, c.value.draftedAt);
+    }
     if (job.name === ANSWER_END_JOB) {
       const c = validEnd.check(job.data);
       if (!c.ok) return this.invalid(job, c.error);

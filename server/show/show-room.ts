@@ -282,7 +282,7 @@ export class ShowRoom {
       }
       case 'line.ended':
         await this.d.emit(this.room, {
-          kind: 'speech.finished', segmentId: e.airId, mediaTimeMs: e.mediaTimeMs, interrupted: e.interrupted, hostId: e.hostId, lineId: e.line.lineId,
+          kind: 'speech.finished', segmentId: e.airId, mediaTimeMs: Math.max(0, e.mediaTimeMs), interrupted: e.interrupted, hostId: e.hostId, lineId: e.line.lineId,
         });
         await this.d.observer.lineEnded({ ...this.report(e), interrupted: e.interrupted });
         if (!this.rt.lines.some((l) => l.lineId === e.line.lineId)) await this.forget(e.line.lineId);
@@ -311,6 +311,7 @@ export class ShowRoom {
     return {
       room: this.room, lineId: e.line.lineId, airId: e.airId, text: e.line.text, priority: e.line.priority, source: e.line.source,
       questionId: e.line.questionId, hostId: e.hostId, mediaTimeMs: e.mediaTimeMs, at: this.d.clock.now(), durationMs: e.line.durationMs,
+      showId: this.rt.show.startedAt !== null && this.rt.show.state !== 'idle' ? `show-${this.rt.show.startedAt}` : null,
     };
   }
 

@@ -253,6 +253,10 @@ export class SpeechQueue {
     const unfinished = this.rt.lines.filter((l) => l.state === 'playing' || l.state === 'sent')
       .sort((a, b) => (a.state === 'playing' ? -1 : b.state === 'playing' ? 1 : (a.seq ?? 0) - (b.seq ?? 0)));
     for (const line of unfinished.reverse()) {
+      // The host died with this line on air: the as-run log records the airing as cut (media end unknown: -1).
+      if (line.state === 'playing' && line.airId) {
+        this.fx.push({ kind: 'line.ended', line: summary(line), airId: line.airId, mediaTimeMs: -1, hostId: line.hostId ?? 'unknown', interrupted: true });
+      }
       this.retire(line);
       line.state = move(LINE_MOVES, line.lineId, line.state, 'waiting');
       const lines = this.rt.lines;

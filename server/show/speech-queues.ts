@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, redisKeys, type QaJobData, type SegmentReady, type TtsJobData } from '../../protocol/index.js';
+import { QUEUES, REVIEW_DEADLINE_JOB, redisKeys, type QaJobData, type SegmentReady, type TtsJobData } from '../../protocol/index.js';
 
 /**
  * The server's side of the speech pipeline's queues: it only adds jobs. Job ids are
@@ -32,8 +32,24 @@ export class SpeechQueues {
     return { qa, tts, segments };
   }
 
-  async answer(job: QaJobData): Promise<void> {
-    await this.qa.add('answer', job, { jobId: job.questionId });
+  /** `priority`: BullMQ's (lower runs first); the newsroom derives it from the question's score. */
+  async answer(job: QaJobData, priority = 100_000): Promise<void> {
+    await this.qa.add('answer', job, { jobId: job.questionId, priority });
+  }
+
+  /** Comes back to the newsroom after `delayMs` as a `review.deadline` job (durable, on any instance). */
+  async reviewDeadline(room: string, questionId: string, draftedAt: number, delayMs: number): Promise<void> {
+    await this.segments.add(REVIEW_DEADLINE_JOB as 'segment', { room, questionId, draftedAt } as never, {
+      jobId: `review.${questionId}.${draftedAt}`, delay: delayMs, removeOnComplete: { age: 3600 },
+    });
+  }
+
+  /** Moves a waiting answer up or down the qa queue (askers joined, an operator boosted it). */
+  async reprioritize(questionId: string, priority: number): Promise<void> {
+    const job = await this.qa.getJob(questionId);
+    if (!job) return;
+    const state = await job.getState();
+    if (state === 'waiting' || state === 'prioritized') await job.changePriority({ priority }).catch(() => undefined);
   }
 
   async say(job: TtsJobData): Promise<void> {

@@ -10,6 +10,9 @@ export function botHandler(core: ServerCore) {
     const room = conn.claims.rooms[0];
     if (!room || (msg.room && msg.room !== room)) throw new ProtocolError('forbidden', 'a bot may only post to its own room');
     if (msg.type === 'chat') {
+      // A dropped message (banned viewer, blocklist) is acknowledged all the same: nothing to tell a spammer.
+      const posted = await core.chat.post(room, viewerUser(msg.user), viewerText(msg.text), msg.platform ?? null, conn.sessionId);
+      core.metrics.chat.inc({ outcome: posted ? 'shown' : 'dropped' });
       await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
       return;
     }

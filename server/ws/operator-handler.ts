@@ -2,11 +2,13 @@ import { ProtocolError } from '../auth/auth-error.js';
 import { canAccessRoom } from '../auth/claims.js';
 import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
-import { SHOW_COMMAND_NAMES, type OperatorToServer, type ShowCommand } from '../../protocol/index.js';
+import { NEWSROOM_COMMAND_NAMES, SHOW_COMMAND_NAMES, type NewsroomCommand, type OperatorToServer, type ShowCommand } from '../../protocol/index.js';
+import { approve, reject, runNewsroomCommand } from '../newsroom/newsroom-actions.js';
 import { newId } from '../newsroom/question-intake.js';
 import { lineToSay } from '../text-intake.js';
 
 const SHOW_COMMANDS = new Set<string>(SHOW_COMMAND_NAMES);
+const NEWSROOM_COMMANDS = new Set<string>(NEWSROOM_COMMAND_NAMES);
 
 export function operatorHandler(core: ServerCore) {
   /** Show transport and queue commands go to the room's director, wherever it runs; it acks. */
@@ -20,7 +22,15 @@ export function operatorHandler(core: ServerCore) {
     if (!canAccessRoom(conn.claims, msg.room)) throw new ProtocolError('forbidden', `no access to room ${msg.room}`);
     if (SHOW_COMMANDS.has(msg.type)) {
       const { type, id, room, ...fields } = msg as { type: string; id: string; room: string };
-      return toDirector(conn, room, id, { name: type, ...fields } as ShowCommand);
+      const cmd = { name: type, ...fields } as ShowCommand;
+      await core.audit.record(room, cmd.name === 'speech.interrupt' || cmd.name === 'speech.stop' ? cmd.name : 'transport', conn.claims.tokenId, room, JSON.stringify(cmd));
+      return toDirector(conn, room, id, cmd);
+    }
+    if (NEWSROOM_COMMANDS.has(msg.type)) {
+      const { type, id, room, ...fields } = msg as { type: string; id: string; room: string };
+      await runNewsroomCommand(core, room, { name: type, ...fields } as NewsroomCommand, conn.claims.tokenId);
+      await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: id });
+      return;
     }
 
     switch (msg.type) {
@@ -33,6 +43,8 @@ export function operatorHandler(core: ServerCore) {
           type: 'room.event', room: msg.room,
           event: { kind: 'host', hostId: placed?.hostId ?? null, state: placed ? 'placed' : 'waiting' },
         });
+        // A late subscriber sees the conversation so far.
+        await core.delivery.deliver(conn.sessionId, { type: 'room.event', room: msg.room, event: { kind: 'chat.history', messages: await core.chat.history(msg.room) } });
         return;
       }
       case 'room.unsubscribe':
@@ -60,12 +72,16 @@ export function operatorHandler(core: ServerCore) {
           room: msg.room, segmentId: `${answerId}.0`, answerId, index: 0, final: true, text: lineToSay(msg.text),
           language: room.language, voice: { ...room.voice, ...msg.voice }, priority: msg.priority ?? 'script', requestedBy: conn.claims.tokenId,
         });
+        await core.audit.record(msg.room, 'say', conn.claims.tokenId, answerId, msg.text);
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
         return;
       }
       case 'question.approve':
+        await approve(core, msg.room, msg.questionId, conn.claims.tokenId, msg.text);
+        await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
+        return;
       case 'question.reject':
-        await core.questions.decide(msg.room, msg.questionId, msg.type === 'question.approve');
+        await reject(core, msg.room, msg.questionId, conn.claims.tokenId, msg.reason);
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
         return;
     }

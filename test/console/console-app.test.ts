@@ -39,14 +39,14 @@ describe('the operator console in a real browser', () => {
     port = await freePort('127.0.0.1');
     // Nothing listens here: a room marked live tries the preview and fails quietly.
     previewPort = await freePort('127.0.0.1');
-    const overrides = { previewUrl: `http://127.0.0.1:${previewPort}/live` };
+    const overrides = { previewUrl: `http://127.0.0.1:${previewPort}/live`, dataDir };
     a = await startServerOn(port, prefix, overrides);
     b = await startServerOn(0, prefix, overrides);
     workers = await startPart('workers/main.ts', {
       REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_DATA_DIR: dataDir, LIVEHOST_ANSWERS: 'kb',
     }, /workers ready/);
     host = await FakeRenderHost.connect(b, 'host-1', { refuse: (c) => (c.name === 'camera' && c.camera === 'side' ? 'camera rig offline' : null) });
-    await a.core.rooms.create({ id: 'shop', name: 'Sneaker drop', mode: 'review' });
+    await a.core.rooms.create({ id: 'shop', name: 'Sneaker drop', review: 'questions' });
     await a.core.rooms.create({ id: 'travel', name: 'Travel tips' });
     await a.core.rooms.putKb('shop', { qa: [{ question: 'Are the runners waterproof?', answer: 'Yes, the AirStep Runners are waterproof.' }], facts: [] });
     await a.core.placement.place('shop');
@@ -202,7 +202,7 @@ describe('the operator console in a real browser', () => {
   it('when its server is killed and another starts on the same Redis, the console resumes without a reload and loses no event', async () => {
     // This console's server is a process of its own, so it can die the hard way (SIGKILL: no goodbye).
     const killPort = await freePort('127.0.0.1');
-    const env = { LIVEHOST_PREVIEW_URL: `http://127.0.0.1:${previewPort}/live`, LOG_LEVEL: 'info' };
+    const env = { LIVEHOST_PREVIEW_URL: `http://127.0.0.1:${previewPort}/live`, LIVEHOST_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     let server = await startServerProcess(killPort, prefix, env);
     try {
       const page = await consolePage(browser, problems);

@@ -49,7 +49,7 @@ describe('hostile text at the entry points', () => {
   });
 
   it('viewer names and questions from bots and REST reach operators sanitized', async () => {
-    await srv.core.rooms.create({ id: 'ask-room', mode: 'review' });
+    await srv.core.rooms.create({ id: 'ask-room', review: 'questions' });
     const operator = await TestClient.connect(`${srv.wsUrl}/ws/operator`, await srv.token({ role: 'operator', rooms: ['ask-room'] }));
     operator.send({ type: 'room.subscribe', id: 's1', room: 'ask-room' });
     await operator.next((f) => f.type === 'ack' && f.ref === 's1');

@@ -22,6 +22,8 @@ export interface AnswerSentence {
    */
   last: boolean;
   source: AnswerSource;
+  /** What the sentence rests on: the knowledge-base entry (its question or fact) and how sure the match is. */
+  basis?: { text: string | null; confidence: number | null };
 }
 
 /**

@@ -48,7 +48,10 @@ export class KbProvider implements AnswerProvider {
     const sentences = splitSentences(hit ? hit.answer : input.context.fallbackLine);
     for (let i = 0; i < sentences.length; i++) {
       if (input.signal.aborted) return;
-      yield { text: sentences[i]!, last: i === sentences.length - 1, source };
+      yield {
+        text: sentences[i]!, last: i === sentences.length - 1, source,
+        ...(hit ? { basis: { text: hit.question || hit.answer, confidence: hit.confidence } } : {}),
+      };
     }
   }
 }

@@ -1,7 +1,7 @@
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
+import { ANSWER_DRAFT_JOB, ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
 import { segmentJobId } from '../tts/tts-worker.js';
 import type { AnswerProvider } from './answer-provider.js';
 import { AnswerAbortedError, answerQuestion, type QaJobResult } from './answer-question.js';
@@ -9,6 +9,8 @@ import type { KbProvider } from './kb-provider.js';
 import { KbStore } from './kb-store.js';
 import { ttsJobOptions } from './tts-jobs.js';
 import { outageQuiet, watchRedis } from '../../protocol/redis-outage.js';
+import type { ModerationProvider } from '../../moderation/index.js';
+import { rejectionLog } from './rejection-log.js';
 
 /** auto: a room gets the provider it asks for (kb when no LLM is configured); kb: every room answers from its KB. */
 export type AnswersMode = 'auto' | 'kb';
@@ -21,6 +23,8 @@ export interface QaWorkerOptions {
   /** The LLM provider, or null when no OpenAI-compatible endpoint is configured. */
   openai?: AnswerProvider | null;
   answers?: AnswersMode;
+  /** The moderation service every answer line also goes to (LIVEHOST_MODERATION); none when absent. */
+  moderation?: ModerationProvider;
   log: Logger;
   /** BullMQ lock duration; a crashed worker's job is taken over after about this long. */
   lockDurationMs?: number;
@@ -62,10 +66,11 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
   const keys = redisKeys(prefix);
 
   const ttsQueue = new Queue<TtsJobData>(QUEUES.tts, { connection: commands, prefix: bullPrefix });
-  const segmentsQueue = new Queue<AnswerEnd>(QUEUES.segments, { connection: commands, prefix: bullPrefix });
+  const segmentsQueue = new Queue<AnswerEnd | AnswerDraftJob>(QUEUES.segments, { connection: commands, prefix: bullPrefix });
   ttsQueue.on('error', outageQuiet(log, 'tts queue'));
   segmentsQueue.on('error', outageQuiet(log, 'segments queue'));
   const kbStore = new KbStore(commands, prefix, log);
+  const recordRejection = rejectionLog(commands, prefix, log);
   const active = new Set<AbortController>();
   /** The answer each running job makes, so a cancel aborts exactly that one (its LLM stream with it). */
   const byAnswer = new Map<string, AbortController>();
@@ -94,7 +99,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
       await segmentsQueue.add(ANSWER_END_JOB, end, { jobId: segmentJobId(`${data.questionId}.end`), removeOnComplete: { age: 3600 } });
     };
     const nothing = (outcome: QaJobResult['outcome']): QaJobResult => ({
-      questionId: data.questionId, provider: pickProvider(data.context.answers).name, outcome, sources: [], segments: [], finalSegmentId: null, rejected: [],
+      questionId: data.questionId, provider: pickProvider(data.context.answers).name, outcome, sources: [], segments: [], finalSegmentId: null, rejected: [], flags: [], basis: [],
     });
     if (await commands.exists(keys.answerCancelled(data.questionId))) return nothing('cancelled');
     // An answer resumed after a crash, or held too long, would air out of its moment: drop it.
@@ -117,19 +122,40 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     const controller = new AbortController();
     active.add(controller);
     byAnswer.set(data.questionId, controller);
+    const toVoice = async (line: TtsJobData): Promise<void> => {
+      const jobId = ttsJobOptions(line.segmentId, line.priority).jobId!;
+      await commands.multi().sadd(keys.answerTtsJobs(data.questionId), jobId).expire(keys.answerTtsJobs(data.questionId), 3600).exec();
+      await ttsQueue.add('tts', line, ttsJobOptions(line.segmentId, line.priority));
+    };
     try {
       const kb = await kbStore.load(data.room);
+      const provider = pickProvider(data.context.answers);
+      const review = data.context.review ?? 'none';
+      // draft: written in full for an operator. tiered: a knowledge-base answer is held only
+      // until it is complete (it comes at once) to see whether it needs a person; an LLM's is drafted.
+      const holding = review === 'draft' || review === 'tiered';
+      const held: TtsJobData[] = [];
       const result = await answerQuestion(data, {
-        provider: pickProvider(data.context.answers),
-        kb,
-        signal: controller.signal,
-        log,
-        emit: async (line) => {
-          const jobId = ttsJobOptions(line.segmentId, line.priority).jobId!;
-          await commands.multi().sadd(keys.answerTtsJobs(data.questionId), jobId).expire(keys.answerTtsJobs(data.questionId), 3600).exec();
-          await ttsQueue.add('tts', line, ttsJobOptions(line.segmentId, line.priority));
-        },
+        provider, kb, signal: controller.signal, log,
+        moderation: options.moderation,
+        record: (line) => recordRejection({ room: data.room, questionId: data.questionId, ...line, text: line.text.slice(0, 4000), at: Date.now() }),
+        emit: holding ? async (line) => { held.push(line); } : toVoice,
       });
+      const confident = review === 'tiered' && provider.name === 'kb' && result.rejected.length === 0 && !result.sources.includes('openai');
+      if (holding && !confident) {
+        const draft: AnswerDraftJob = {
+          room: data.room, questionId: data.questionId, lines: held.map((l) => l.text), provider: provider.name,
+          sources: result.basis.length ? result.basis.map((b) => ({ kind: b.source, text: b.text, confidence: b.confidence }))
+            : result.sources.map((kind) => ({ kind, text: null, confidence: null })),
+          notes: [
+            ...result.rejected.map((r) => ({ reason: r.reason, detail: r.detail, action: 'reject' as const, line: r.index })),
+            ...result.flags.map((r) => ({ reason: r.reason, detail: r.detail, action: 'flag' as const, line: r.index })),
+          ],
+        };
+        await segmentsQueue.add(ANSWER_DRAFT_JOB, draft, { jobId: segmentJobId(`${data.questionId}.draft`), removeOnComplete: { age: 3600 } });
+        return result;
+      }
+      for (const line of held) await toVoice(line);
       // No line carries final (or none at all): tell the director how many lines the answer has.
       if (!result.finalSegmentId) await ended(result.segments.length);
       return result;

@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import type { QuestionInfo } from '../../protocol/index.js';
+
+/** A question group as stored: what operators see, plus what only the newsroom needs. */
+export interface StoredQuestion extends QuestionInfo {
+  /** Operator token id that approved it (question or answer), for the as-run log. */
+  approvedBy?: string | null;
+}
+
+/** A room's questions in Redis: one hash of records; every write tells the operators. */
+export class QuestionStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  key(room: string) { return `${this.prefix}:room:${room}:questions`; }
+  askersKey(room: string, questionId: string) { return `${this.prefix}:room:${room}:q:${questionId}:askers`; }
+
+  async get(room: string, questionId: string): Promise<StoredQuestion | null> {
+    const raw = await this.redis.hget(this.key(room), questionId);
+    return raw ? JSON.parse(raw) as StoredQuestion : null;
+  }
+
+  async put(q: StoredQuestion): Promise<void> {
+    await this.redis.multi().hset(this.key(q.room), q.questionId, JSON.stringify(q)).expire(this.key(q.room), 7 * 24 * 3600).exec();
+  }
+
+  async all(room: string): Promise<StoredQuestion[]> {
+    return (await this.redis.hvals(this.key(room))).map((r) => JSON.parse(r) as StoredQuestion);
+  }
+
+  /** Bot sessions to tell when the group is answered (or not). */
+  async addAsker(room: string, questionId: string, sessionId: string | undefined): Promise<void> {
+    if (!sessionId) return;
+    const k = this.askersKey(room, questionId);
+    await this.redis.multi().sadd(k, sessionId).expire(k, 3600).exec();
+  }
+
+  async askers(room: string, questionId: string): Promise<string[]> {
+    return this.redis.smembers(this.askersKey(room, questionId));
+  }
+
+  async moveAskers(room: string, from: string, into: string): Promise<void> {
+    const sessions = await this.askers(room, from);
+    if (sessions.length) await this.redis.multi().sadd(this.askersKey(room, into), ...sessions).expire(this.askersKey(room, into), 3600).exec();
+  }
+}
+
+/** The public view (what operators and REST see) of a stored question. */
+export function questionView(q: StoredQuestion): QuestionInfo {
+  const { approvedBy: _a, ...view } = q;
+  return view;
+}
