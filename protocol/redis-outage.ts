@@ -86,6 +86,22 @@ export function watchRedis(client: RedisEvents, name: string, log: OutageLog, no
   return { state: () => state };
 }
 
+/**
+ * Resolves once a connection is ready, connecting it when it is lazy. Subscribe only after
+ * this: a SUBSCRIBE that ioredis sends while it still runs its ready check (status
+ * "connect", INFO in flight) turns the connection into a subscriber under the check, which
+ * then fails ("only subscriber commands may be used"); the client reconnects and the
+ * subscription is gone, silently. Under load that window is wide enough to hit.
+ */
+export async function whenReady(client: { status: string; connect(): Promise<void>; once(event: 'ready' | 'end', listener: () => void): unknown }): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') return client.connect();
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('end', () => reject(new Error('the redis connection ended before it was ready')));
+  });
+}
+
 /** An `error` listener for BullMQ queues and workers: outages are left to watchRedis. */
 export function outageQuiet(log: OutageLog, what: string): (err: Error) => void {
   return (err) => {

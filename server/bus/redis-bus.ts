@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Bus, BusEnvelope, BusHandler } from './bus.js';
+import { whenReady } from '../../protocol/redis-outage.js';
 
 /**
  * Redis pub/sub bus. Subscribing puts a connection in subscriber mode, so the bus owns a
@@ -45,6 +46,7 @@ export class RedisBus implements Bus {
     if (!set) {
       set = new Set();
       this.handlers.set(full, set);
+      await whenReady(this.subscriber);
       await this.subscriber.subscribe(full);
     }
     set.add(handler);

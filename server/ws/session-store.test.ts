@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from './session-store.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
+import { whenReady } from '../../protocol/redis-outage.js';
 
 describe('session store', () => {
   const prefix = testPrefix('sess');
@@ -27,6 +28,7 @@ describe('session store', () => {
     const s = await store.create('render-host', 'tok-2', 'h1');
     const sub = connect();
     const got = new Promise<string>((resolve) => sub.on('message', (_c, m) => resolve(m)));
+    await whenReady(sub);
     await sub.subscribe(store.channel(s.sessionId));
     expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'c' })).toBe(0);
     expect(JSON.parse(await got)).toEqual({ i: '*', d: { u: { type: 'ack', ref: 'c' } } });

@@ -8,6 +8,7 @@ import { ChannelBatcher, type BatcherOptions } from './channel-batcher.js';
 import type { ChannelDirectory } from './channel-directory.js';
 import type { MetadataFeed } from './metadata-feed.js';
 import { toItem } from './metadata-payload.js';
+import { whenReady } from '../../protocol/redis-outage.js';
 
 const validEvent = compile(TimedMetadataEvent);
 
@@ -49,6 +50,7 @@ export class TimedMetadataRelay {
   async start(subscriber: Redis): Promise<void> {
     this.subscriber = subscriber;
     subscriber.on('message', this.onMessage);
+    await whenReady(subscriber);
     await subscriber.subscribe(this.channel);
   }
 

@@ -37,6 +37,21 @@ describe('the gateway learns destinations from what the server stores', () => {
     expect(lines.join('')).not.toContain(secret);
   });
 
+  it('a source started while its subscriber is still connecting hears change notices all the same', async () => {
+    // ioredis is "connect" (its INFO ready check in flight) here; a SUBSCRIBE sent now would fail that
+    // check and be dropped on the reconnect that follows, silently. Under load this window is wide.
+    const early = new Redis(redisUrl());
+    const mgr = new DestinationManager({ log: logger });
+    const src = new RedisDestinationSource(redis, early, prefix, key, mgr, logger);
+    await new Promise<void>((resolve, reject) => early.once('connect', () => src.start(60_000).then(resolve, reject)));
+    await store.add('early', 'twitch', 'rtmp', { url: 'rtmp://live.twitch.tv/app/live_early', provisioned: false });
+    await waitFor('the notice', () => mgr.statuses('early').find((s) => s.id === 'twitch'));
+    await store.remove('early', 'twitch');
+    await src.close();
+    await mgr.close();
+    await early.quit();
+  });
+
   it('a destination sealed with another key is skipped and logged, never opened', async () => {
     const other = new DestinationStore(redis, prefix, deriveSecretKey('another-secret-of-at-least-32-characters!'));
     await other.add('show', 'foreign', 'rtmp', { url: 'rtmp://h/app/k', provisioned: false });
