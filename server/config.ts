@@ -39,7 +39,7 @@ export const ConfigSchema = Type.Object({
   /** Where its routes live: `/…/` (the original's stage, `prod/`, kept as the last part). */
   compatAwsGuidancePrefix: Type.String({ pattern: '^/(?:[A-Za-z0-9._-]+/)*$', maxLength: 200 }),
   /** vr_module id → room, from `0001=demo,0002=mall`. */
-  compatAwsGuidanceModules: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), RoomId),
+  compatAwsGuidanceModules: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), RoomId, { additionalProperties: false }),
   /** Origins its CORS answers allow (`*`: any); empty: no CORS headers. */
   compatAwsGuidanceCorsOrigins: Type.Array(Type.String({ pattern: '^\\*$|^https?://[^/\\s]+$' }), { maxItems: 50 }),
   /** Base of the URLs it hands out (audio, pictures, uploads); empty: the request's own host. */

@@ -203,6 +203,30 @@ describe('the AWS guidance adapter refuses what it should', () => {
   });
 });
 
+describe('the AWS guidance adapter with S3 holding the assets', () => {
+  it('hands out a presigned S3 PUT for a picture, under the asset prefix, with its type signed', async () => {
+    const env = { LIVEHOST_ASSET_STORE: 's3', LIVEHOST_S3_BUCKET: 'livehost-assets', LIVEHOST_S3_PREFIX: 'assets/', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const srv = await startServer({ compatAwsGuidance: true, compatAwsGuidanceModules: { '0001': 'mall' } });
+    try {
+      const res = await fetch(`${srv.url}${PREFIX}get_img_upload_presign_url?content_type=image/png&size=2048`, { headers: { authorization: `Bearer ${srv.adminToken}` } });
+      expect(res.status).toBe(200);
+      const { uploadURL, Key } = await res.json() as { uploadURL: string; Key: string };
+      expect(Key).toMatch(/^material\/image\/[a-f0-9]{32}\.png$/);
+      const url = new URL(uploadURL);
+      expect(`${url.origin}${url.pathname}`).toBe(`https://livehost-assets.s3.eu-west-1.amazonaws.com/assets/${Key}`);
+      expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+      const tooBig = await fetch(`${srv.url}${PREFIX}get_img_upload_presign_url?size=${6 * 1024 * 1024}`, { headers: { authorization: `Bearer ${srv.adminToken}` } });
+      expect(tooBig.status).toBe(413);
+    } finally {
+      await cleanup(srv);
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  });
+});
+
 describe('the AWS guidance adapter switched off', () => {
   it('is not there at all', async () => {
     const srv = await startServer();
