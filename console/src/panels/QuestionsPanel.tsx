@@ -39,16 +39,21 @@ function QuestionRow({ room, q }: { room: string; q: QuestionInfo }) {
   );
 }
 
+const REVIEW_LABELS = {
+  auto: 'auto: answered at once', questions: 'review: you approve each question',
+  answers: 'review: you approve each answer', tiered: 'tiered: confident KB answers at once, the rest wait for you',
+} as const;
+
 /** The room's questions, newest first per filter; review mode waits for an operator's approval. */
 export function QuestionsPanel({ room }: { room: RoomState }) {
   const [filter, setFilter] = useState<Filter>('waiting');
   const shown = room.questions.filter(FILTERS[filter].test).slice().reverse();
-  const mode = room.view?.mode;
+  const mode = room.view?.review;
   return (
     <section className="panel questions" aria-label="questions">
       <header>
         <h2>Questions</h2>
-        <span className={`pill mode ${mode ?? ''}`} title="room setting">{mode === 'review' ? 'review: you approve each' : mode === 'auto' ? 'auto: answered at once' : ''}</span>
+        <span className={`pill mode ${mode ?? ''}`} title="room setting">{mode ? REVIEW_LABELS[mode] : ''}</span>
       </header>
       <div className="tabs" role="tablist">
         {(Object.keys(FILTERS) as Filter[]).map((f) => (

@@ -3,6 +3,7 @@ import type { AvatarCommand, AvatarLook } from '../../../protocol/avatar.js';
 import type { QuestionInfo, QuestionStatus, RoomEvent } from '../../../protocol/messages.js';
 import type { RoomView } from '../../../protocol/rest.js';
 import type { Material, ShowState } from '../../../protocol/show.js';
+import type { ChatMessage } from '../../../protocol/newsroom.js';
 import type { WordTiming } from '../../../protocol/speech.js';
 
 /**
@@ -10,7 +11,7 @@ import type { WordTiming } from '../../../protocol/speech.js';
  * Every list is bounded: a console left open through a long show holds the recent past,
  * not all of it.
  */
-export const LIMITS = { questions: 300, lines: 150, rejected: 50, notices: 50 } as const;
+export const LIMITS = { questions: 300, lines: 150, rejected: 50, notices: 50, chat: 300 } as const;
 
 export type LineState = 'sent' | 'playing' | 'done' | 'interrupted';
 
@@ -60,13 +61,15 @@ export interface RoomState {
   materialsLoaded: boolean;
   rundownVersion: number | null;
   notices: Array<{ level: 'info' | 'warn'; message: string; at: number }>;
+  /** The room's chat, bounded: what viewers say (after moderation). */
+  chat: ChatMessage[];
   avatar: AvatarShown;
 }
 
 export function emptyRoom(id: string): RoomState {
   return {
     id, view: null, live: false, host: null, questions: [], lines: [], onAir: null, rejected: [], show: null, showAt: 0,
-    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], avatar: { look: null, action: null, panel: null, caption: '' },
+    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], chat: [], avatar: { look: null, action: null, panel: null, caption: '' },
   };
 }
 
@@ -166,6 +169,13 @@ export function applyEvent(room: RoomState, event: RoomEvent, now: number, perfN
       return { ...room, rundownVersion: event.version };
     case 'notice':
       return { ...room, notices: tail([...room.notices, { level: event.level, message: event.message, at: now }], LIMITS.notices) };
+    case 'chat':
+      return room.chat.some((m) => m.messageId === event.message.messageId) ? room : { ...room, chat: tail([...room.chat, event.message], LIMITS.chat) };
+    case 'chat.history': {
+      const known = new Set(room.chat.map((m) => m.messageId));
+      const merged = [...event.messages.filter((m) => !known.has(m.messageId)), ...room.chat].sort((a, b) => a.at - b.at);
+      return { ...room, chat: tail(merged, LIMITS.chat) };
+    }
   }
 }
 

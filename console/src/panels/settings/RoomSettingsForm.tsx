@@ -9,7 +9,8 @@ import { CAMERAS, CHARACTERS, LANGUAGES, SCENES, SPEEDS, VOICES, every, type Lan
 type Settings = Static<typeof RoomSettings>;
 // Every setting, checked by the compiler: a new one in protocol/ fails the console's typecheck until the form has it.
 const KEYS = every<keyof Settings>()([
-  'name', 'mode', 'language', 'persona', 'look', 'voice', 'answers', 'fallbackLine', 'blocklist', 'maxAnswerChars',
+  'name', 'review', 'reviewTimeoutS', 'reviewTimeoutAction', 'groupThreshold', 'creditAskers', 'chatHistory', 'asRunRetentionDays',
+  'language', 'persona', 'look', 'voice', 'answers', 'fallbackLine', 'blocklist', 'maxAnswerChars', 'allowLinks',
   'backlogLimitS', 'answerStaleS', 'fillerRepeatS',
 ]);
 
@@ -58,12 +59,25 @@ function SettingsForm({ room: roomId, view }: { room: string; view: Static<typeo
         <button type="submit" className="primary" disabled={!dirty}>Save{dirty ? ` (${Object.keys(diff).length})` : ''}</button>
       </header>
       <label>Name<input value={form.name} onChange={(e) => set('name', e.target.value)} maxLength={120} required /></label>
-      <label>Questions
-        <select value={form.mode} onChange={(e) => set('mode', e.target.value as Settings['mode'])}>
+      <label>Review
+        <select value={form.review} onChange={(e) => set('review', e.target.value as Settings['review'])}>
           <option value="auto">auto — answered at once</option>
-          <option value="review">review — an operator approves each</option>
+          <option value="questions">questions — an operator approves each question</option>
+          <option value="answers">answers — each drafted answer waits for approval</option>
+          <option value="tiered">tiered — confident knowledge-base answers at once, the rest wait</option>
         </select>
       </label>
+      <label>Review timeout, s (0: wait)
+        <input type="number" min={0} max={3600} value={form.reviewTimeoutS} onChange={(e) => set('reviewTimeoutS', Number(e.target.value))} />
+      </label>
+      <label>When it runs out
+        <select value={form.reviewTimeoutAction} onChange={(e) => set('reviewTimeoutAction', e.target.value as Settings['reviewTimeoutAction'])}>
+          <option value="expire">expire — never airs</option>
+          <option value="air">air by itself</option>
+        </select>
+      </label>
+      <label className="check"><input type="checkbox" checked={form.creditAskers} onChange={(e) => set('creditAskers', e.target.checked)} /> Credit the askers (“Ana and 3 others asked…”)</label>
+      <label className="check"><input type="checkbox" checked={form.allowLinks} onChange={(e) => set('allowLinks', e.target.checked)} /> Answers may say links and e-mail addresses</label>
       <label>Language
         <select value={form.language} onChange={(e) => set('language', e.target.value as Language)}>
           {LANGUAGES.map((l) => <option key={l}>{l}</option>)}
