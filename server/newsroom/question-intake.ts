@@ -118,11 +118,13 @@ export class QuestionIntake {
     // One decision at a time per room: two viewers asking the same thing at once make one group.
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
-      const group = opts.context ? null : await this.groupFor(room, clean, now);
-      if (group) return this.join(group, who, replyTo, now);
+      const anchor = opts.context ? null : (await this.d.similarity.for(roomId, room.language)).anchorOf(clean);
+      const group = opts.context ? null : await this.groupFor(room, clean, anchor, now);
+      if (group) return this.join(group, who, clean, replyTo, now);
       const status: QuestionStatus = room.review === 'questions' ? 'review' : 'queued';
       const q: StoredQuestion = {
         questionId: newId('q'), room: roomId, user: who, text: clean, status, askedBy: 1, receivedAt: now, askers: [who.name], pinned: false, boost: 0,
+        anchor,
       };
       if (opts.context && Object.keys(opts.context).length) {
         await this.d.redis.set(this.contextKey(roomId, q.questionId), JSON.stringify(opts.context), 'EX', 24 * 3600);
@@ -134,21 +136,28 @@ export class QuestionIntake {
     }, { ttlMs: 5000, waitMs: 5000 });
   }
 
-  /** A waiting group that asks the same (by meaning), or one answered a moment ago. */
-  private async groupFor(room: StoredRoom, text: string, now: number): Promise<StoredQuestion | null> {
+  /**
+   * A waiting group that asks the same, or one answered a moment ago: the same words, the
+   * same knowledge-base entry asked for, or a close enough meaning to the group's question.
+   * (Matching every variant instead chains false matches into one blob; measured.)
+   */
+  private async groupFor(room: StoredRoom, text: string, anchor: string | null, now: number): Promise<StoredQuestion | null> {
     const open = (await this.d.store.all(room.id)).filter((q) => !q.mergedInto
       && (WAITING.has(q.status) || (q.status === 'answered' && now - q.receivedAt < this.recentWindowMs)));
     if (open.length === 0) return null;
     const exact = normalize(text);
-    const same = open.find((q) => normalize(q.text) === exact);
+    const same = open.find((q) => (q.variants ?? [q.text]).some((v) => normalize(v) === exact))
+      ?? (anchor ? open.find((q) => q.anchor === anchor) : undefined);
     if (same) return same;
-    const sim = await this.d.similarity.for(room.id, room.language);
+    const { sim } = await this.d.similarity.for(room.id, room.language);
     const hit = sim.nearest(text, open.map((q) => q.text), room.groupThreshold ?? undefined);
     return hit ? open[hit.index]! : null;
   }
 
-  private async join(q: StoredQuestion, who: { id: string; name: string }, replyTo: string | undefined, now: number) {
+  private async join(q: StoredQuestion, who: { id: string; name: string }, text: string, replyTo: string | undefined, now: number) {
     q.askedBy += 1;
+    const variants = q.variants ?? [q.text];
+    if (variants.length < 20 && !variants.includes(text)) q.variants = [...variants, text];
     if ((q.askers ?? []).length < 5 && !q.askers?.includes(who.name)) q.askers = [...(q.askers ?? []), who.name];
     await this.d.store.addAsker(q.room, q.questionId, replyTo);
     await this.save(q, now);

@@ -5,6 +5,10 @@ import type { QuestionInfo } from '../../protocol/index.js';
 export interface StoredQuestion extends QuestionInfo {
   /** Operator token id that approved it (question or answer), for the as-run log. */
   approvedBy?: string | null;
+  /** How the group's askers put it (up to 20). */
+  variants?: string[];
+  /** The knowledge-base entry the group confidently asks for: a new question asking for it joins. */
+  anchor?: string | null;
 }
 
 /** A room's questions in Redis: one hash of records; every write tells the operators. */
@@ -46,6 +50,6 @@ export class QuestionStore {
 
 /** The public view (what operators and REST see) of a stored question. */
 export function questionView(q: StoredQuestion): QuestionInfo {
-  const { approvedBy: _a, ...view } = q;
+  const { approvedBy: _a, variants: _v, anchor: _k, ...view } = q;
   return view;
 }

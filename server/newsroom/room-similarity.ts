@@ -1,28 +1,46 @@
 import { createHash } from 'node:crypto';
 import type { KnowledgeBase } from '../../protocol/index.js';
-import { createSimilarity, type Similarity } from '../../retrieval/index.js';
+import { createSimilarity, KbRetriever, type Similarity } from '../../retrieval/index.js';
 import type { RoomStore } from '../rooms/room-store.js';
 
+/** A knowledge-base match this sure makes two questions one: they ask for the same entry. */
+const ANCHOR_CONFIDENCE = 0.65;
+
+export interface RoomMatcher {
+  sim: Similarity;
+  /** The knowledge-base entry a question confidently asks for (`qa:3`, `fact:1`), or null. */
+  anchorOf(text: string): string | null;
+}
+
 /**
- * One question-similarity engine per room (retrieval/: the same scoring the knowledge-base
- * answers use), rebuilt when the room's language or knowledge base (synonyms included)
- * changes. Building takes a moment; grouping a question against 200 others, well under 1 ms.
+ * One question matcher per room, from retrieval/ (the scoring the knowledge-base answers
+ * use): the pairwise similarity, and the room's knowledge base as an anchor — two
+ * questions that confidently ask for the same entry are one question, however differently
+ * put. Rebuilt when the room's language or knowledge base (synonyms included) changes.
  */
 export class RoomSimilarity {
-  private readonly cache = new Map<string, { key: string; sim: Similarity }>();
+  private readonly cache = new Map<string, { key: string; matcher: RoomMatcher }>();
 
   constructor(private readonly rooms: RoomStore, private readonly max = 500) {}
 
-  async for(room: string, language: string): Promise<Similarity> {
+  async for(room: string, language: string): Promise<RoomMatcher> {
     const raw = await this.rooms.getKbRaw(room);
     const key = createHash('sha1').update(language).update(raw).digest('hex');
     const hit = this.cache.get(room);
-    if (hit && hit.key === key) return hit.sim;
+    if (hit && hit.key === key) return hit.matcher;
     const kb = JSON.parse(raw) as KnowledgeBase;
     const sim = createSimilarity({ language, kb });
+    const retriever = kb.qa.length + kb.facts.length > 0 ? new KbRetriever(kb, { language }) : null;
+    const matcher: RoomMatcher = {
+      sim,
+      anchorOf: (text) => {
+        const [top] = retriever?.search(text, 1) ?? [];
+        return top && top.confidence >= ANCHOR_CONFIDENCE ? `${top.kind}:${top.index}` : null;
+      },
+    };
     this.cache.delete(room);
-    this.cache.set(room, { key, sim });
+    this.cache.set(room, { key, matcher });
     if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!);
-    return sim;
+    return matcher;
   }
 }
