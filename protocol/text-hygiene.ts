@@ -102,3 +102,20 @@ export function spokenText(raw: string): string {
   text = text.replace(PHONEME_SPAN, ' ').replace(BRACKET_RUN, (run) => run[0]!);
   return text.replace(/\s+/gu, ' ').trim();
 }
+
+/**
+ * The first piece of markup in `raw` that `spokenText` would drop rather than read — a tag
+ * (SSML's `<break/>`, HTML), a comment, an espeak-ng phoneme span or bracket run — or null.
+ * The output check refuses such a line instead of airing what is left of it.
+ */
+export function markupIn(raw: string): string | null {
+  const text = sanitizeText(raw);
+  // Every phoneme span opens with a bracket run, which is found in one pass.
+  for (const pattern of [COMMENT_OR_CDATA, TAG, BRACKET_RUN]) {
+    pattern.lastIndex = 0;
+    const found = pattern.exec(text);
+    pattern.lastIndex = 0;
+    if (found) return found[0];
+  }
+  return null;
+}

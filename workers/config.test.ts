@@ -31,8 +31,19 @@ describe('workers config', () => {
     [{ LIVEHOST_TTS_CONCURRENCY: '2.5' }, 'LIVEHOST_TTS_CONCURRENCY'],
     [{ LIVEHOST_KB_MIN_CONFIDENCE: '2' }, 'LIVEHOST_KB_MIN_CONFIDENCE'],
     [{ LIVEHOST_LLM_FIRST_TOKEN_MS: '9000', LIVEHOST_LLM_TIMEOUT_MS: '5000' }, 'LIVEHOST_LLM_TIMEOUT_MS'],
+    [{ LIVEHOST_MODERATION: 'yes' }, 'LIVEHOST_MODERATION'],
+    [{ LIVEHOST_MODERATION: 'openai' }, 'LIVEHOST_MODERATION'],
+    [{ LIVEHOST_MODERATION: 'openai', OPENAI_API_KEY: 'sk-x', LIVEHOST_MODERATION_TIMEOUT_MS: 'soon' }, 'LIVEHOST_MODERATION_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadWorkersConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it('moderates answers through the OpenAI-compatible endpoint only when asked', () => {
+    expect(loadWorkersConfig({ OPENAI_API_KEY: 'sk-x' }).moderation).toEqual({ provider: 'none' });
+    expect(loadWorkersConfig({ OPENAI_API_KEY: 'sk-x', LIVEHOST_MODERATION: 'openai' }).moderation)
+      .toMatchObject({ provider: 'openai', apiKey: 'sk-x', model: 'omni-moderation-latest', timeoutMs: 2000 });
+    const text = JSON.stringify(describeConfig(loadWorkersConfig({ LIVEHOST_MODERATION: 'openai', LIVEHOST_MODERATION_API_KEY: 'sk-moderation-secret' })));
+    expect(text).not.toContain('sk-moderation-secret');
   });
 
   it('describes itself for the logs without the API key or Redis password', () => {

@@ -4,6 +4,7 @@
  * surfacing at the first question.
  */
 import { DEFAULT_MIN_CONFIDENCE } from '../retrieval/index.js';
+import { describeModerationConfig, loadModerationConfig, ModerationConfigError, type ModerationConfig } from '../moderation/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,6 +28,8 @@ export interface WorkersConfig {
   /** Null when no OpenAI-compatible endpoint is configured (or LIVEHOST_ANSWERS=kb). */
   llm: LlmConfig | null;
   kbMinConfidence: number;
+  /** The moderation service answer lines also go to (LIVEHOST_MODERATION; moderation/config.ts). */
+  moderation: ModerationConfig;
   qaConcurrency: number;
   ttsConcurrency: number;
   /** BullMQ lock of a qa job: a crashed worker's answer is taken over after about this long. */
@@ -100,10 +103,19 @@ export function loadWorkersConfig(env: Env = process.env): WorkersConfig {
     throw new WorkersConfigError('LIVEHOST_KB_MIN_CONFIDENCE', 'must be a number in (0, 1]');
   }
 
+  let moderation: ModerationConfig;
+  try {
+    moderation = loadModerationConfig(env);
+  } catch (err) {
+    if (err instanceof ModerationConfigError) throw new WorkersConfigError(err.variable, err.problem);
+    throw err;
+  }
+
   return {
     redisUrl,
     redisPrefix,
     answers,
+    moderation,
     llm: endpoint && answers !== 'kb' ? { baseURL, apiKey, model, firstTokenTimeoutMs, totalTimeoutMs } : null,
     kbMinConfidence,
     qaConcurrency: integer(env, 'LIVEHOST_QA_CONCURRENCY', 4, 1, 256),
@@ -115,9 +127,10 @@ export function loadWorkersConfig(env: Env = process.env): WorkersConfig {
 
 /** The config as it may be logged: the API key reduced to whether one is set. */
 export function describeConfig(config: WorkersConfig): Record<string, unknown> {
-  const { llm, redisUrl, ...rest } = config;
+  const { llm, redisUrl, moderation, ...rest } = config;
   return {
     ...rest,
+    moderation: describeModerationConfig(moderation),
     redisUrl: redisUrl.replace(/\/\/[^@/]*@/, '//***@'),
     llm: llm ? { baseURL: llm.baseURL ?? 'https://api.openai.com/v1', model: llm.model, apiKey: llm.apiKey ? 'set' : 'none', firstTokenTimeoutMs: llm.firstTokenTimeoutMs, totalTimeoutMs: llm.totalTimeoutMs } : null,
   };

@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { createAssetStore } from '../assets/create-asset-store.js';
+import { createModerationProvider } from '../moderation/index.js';
 import { describeConfig, loadWorkersConfig, type WorkersConfig } from './config.js';
 import { KbProvider } from './qa/kb-provider.js';
 import { createOpenAiClient, OpenAiProvider } from './qa/openai-provider.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       kb,
       openai,
       answers: config.answers === 'kb' ? 'kb' : 'auto',
+      moderation: createModerationProvider(config.moderation),
       log,
       // A dead worker's answer is taken over within lock + stall check (5 + 2.5 s by default).
       lockDurationMs: config.jobLockMs,

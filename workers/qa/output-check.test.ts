@@ -1,46 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createOutputCheck } from './output-check.js';
-import { compileBlocklist } from '../../protocol/index.js';
+import { createOutputCheck } from '../../moderation/index.js';
 import { cleanText } from '../tts/text-cleaner.js';
 import { runProcess } from '../tts/run-process.js';
 
-describe('output check', () => {
-  it('rejects a sentence matching a blocklist pattern, case-insensitively', () => {
-    const check = createOutputCheck({ blocklist: ['casino', 'free\\s+money'], maxAnswerChars: 500 });
-    expect(check.check('Welcome to the show.')).toEqual({ ok: true });
-    const r = check.check('Get FREE   Money at the CASINO!');
-    expect(r).toMatchObject({ ok: false, reason: 'blocklist' });
-  });
-
-  it('matches Chinese patterns', () => {
-    const check = createOutputCheck({ blocklist: ['赌博'], maxAnswerChars: 500 });
-    expect(check.check('我们不讨论赌博。')).toMatchObject({ ok: false, reason: 'blocklist' });
-    expect(check.check('欢迎！')).toEqual({ ok: true });
-  });
-
-  it('treats an invalid regex as a literal instead of crashing', () => {
-    const check = createOutputCheck({ blocklist: ['(unclosed', 'a+b'], maxAnswerChars: 500 });
-    expect(check.check('This is (unclosed text.')).toMatchObject({ ok: false, reason: 'blocklist', detail: 'matches /(unclosed/' });
-    expect(check.check('unclosed alone is fine.')).toEqual({ ok: true });
-    expect(check.check('aaab')).toMatchObject({ ok: false });
-    expect(compileBlocklist(['[', '\\'])).toHaveLength(2);
-  });
-
-  it('caps the length of the whole answer, not of each sentence', () => {
-    const check = createOutputCheck({ blocklist: [], maxAnswerChars: 30 });
-    expect(check.check('Twelve chars')).toEqual({ ok: true }); // 12
-    expect(check.check('Twelve chars')).toEqual({ ok: true }); // 12 + 1 + 12 = 25
-    expect(check.check('Six ch')).toMatchObject({ ok: false, reason: 'length' }); // 32
-    expect(check.check('Four')).toEqual({ ok: true }); // 30, rejected lines do not count
-  });
-
-  it('checks a standalone line against the blocklist only', () => {
-    const check = createOutputCheck({ blocklist: ['secret'], maxAnswerChars: 20 });
-    expect(check.checkBlocklist('A line that is much longer than twenty characters.')).toEqual({ ok: true });
-    expect(check.checkBlocklist('The SECRET line.')).toMatchObject({ ok: false, reason: 'blocklist' });
-  });
-});
-
+// The output check's own rules are tested in moderation/output-check.test.ts; this is the
+// check against the real voice, whose markup it must understand as the voice does.
 describe('output check and voice agree on what is said (real espeak-ng)', () => {
   const ipa = async (voice: string, text: string) =>
     (await runProcess('espeak-ng', ['-v', voice, '-b', '1', '--ipa', '-q'], { input: text })).stdout;
@@ -63,10 +27,12 @@ describe('output check and voice agree on what is said (real espeak-ng)', () => 
     expect(bare(await ipa(voice, sneaky[0]!))).toContain(heardAsSecret);
     const check = createOutputCheck({ blocklist: ['secret'], maxAnswerChars: 4000 });
     for (const line of sneaky) {
-      if (!check.check(line).ok) continue;
+      if (!(await check.check(line)).ok) continue;
       expect(bare(await ipa(voice, cleanText(line))), line).not.toContain(heardAsSecret);
     }
+    // Engine syntax is refused as markup whatever it spells, before the blocklist is asked.
+    for (const line of sneaky) expect((await check.check(line)), line).toMatchObject({ ok: false, reason: 'markup' });
     // And what the voice hears as the word, the check refuses.
-    expect(check.check('The sec\u200Bret is out.')).toMatchObject({ ok: false, reason: 'blocklist' });
+    expect(await check.check('The sec\u200Bret is out.')).toMatchObject({ ok: false, reason: 'blocklist' });
   });
 });

@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { ANSWER_END_JOB, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData } from '../../protocol/index.js';
 import { startOpenAiServer, type OpenAiServer } from '../../test/helpers/openai-server.js';
+import { startModerationServer, type ModerationServer } from '../../test/helpers/moderation-server.js';
+import { createModerationProvider, type ModerationProvider } from '../../moderation/index.js';
+import { parseRejection } from './rejection-log.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import type { QaJobResult } from './answer-question.js';
 import { KbProvider } from './kb-provider.js';
@@ -29,11 +32,15 @@ interface Harness {
   worker: QaWorkerHandle;
   redis: Redis;
   server?: OpenAiServer;
+  moderationServer?: ModerationServer;
 }
 
 let h: Harness | undefined;
 
-async function setup(opts: { reply?: string; firstTokenMs?: number; tokensPerSecond?: number; failFirst?: number; llm?: boolean } = {}): Promise<Harness> {
+async function setup(opts: {
+  reply?: string; firstTokenMs?: number; tokensPerSecond?: number; failFirst?: number; llm?: boolean;
+  moderation?: (url: string) => ModerationProvider; moderationServer?: Parameters<typeof startModerationServer>[0];
+} = {}): Promise<Harness> {
   const prefix = testPrefix('qa');
   const server = opts.llm === false ? undefined : await startOpenAiServer({
     reply: () => opts.reply ?? 'Hello.', firstTokenMs: opts.firstTokenMs ?? 20, tokensPerSecond: opts.tokensPerSecond ?? 200, failFirst: opts.failFirst,
@@ -46,21 +53,23 @@ async function setup(opts: { reply?: string; firstTokenMs?: number; tokensPerSec
   const bullPrefix = redisKeys(prefix).bullPrefix;
   const redis = new Redis(redisUrl());
   await redis.set(redisKeys(prefix).kb('room-1'), JSON.stringify(KB));
-  const worker = await startQaWorker({ redisUrl: redisUrl(), prefix, kb, openai, log, concurrency: 2 });
+  const moderationServer = opts.moderation ? await startModerationServer(opts.moderationServer) : undefined;
+  const moderation = opts.moderation && moderationServer ? opts.moderation(moderationServer.url) : undefined;
+  const worker = await startQaWorker({ redisUrl: redisUrl(), prefix, kb, openai, log, concurrency: 2, moderation });
   const qa = new Queue<QaJobData, QaJobResult>(QUEUES.qa, { connection, prefix: bullPrefix });
   const tts = new Queue<TtsJobData>(QUEUES.tts, { connection, prefix: bullPrefix });
   const events = new QueueEvents(QUEUES.qa, { connection, prefix: bullPrefix });
   await events.waitUntilReady();
-  h = { prefix, qa, tts, events, worker, redis, server };
+  h = { prefix, qa, tts, events, worker, redis, server, moderationServer };
   return h;
 }
 
 afterEach(async () => {
   if (!h) return;
-  const { worker, qa, tts, events, redis, server, prefix } = h;
+  const { worker, qa, tts, events, redis, server, moderationServer, prefix } = h;
   h = undefined;
   await worker.close(100);
-  await Promise.all([qa.close(), tts.close(), events.close(), server?.close()]);
+  await Promise.all([qa.close(), tts.close(), events.close(), server?.close(), moderationServer?.close()]);
   await redis.quit();
   await deletePrefix(prefix);
 });
@@ -131,7 +140,7 @@ describe('qa worker', () => {
     expect(jobs.map((j) => j.data.text)).toEqual(['Welcome to the show.']);
     expect(jobs.some((j) => /casino/i.test(j.data.text))).toBe(false);
     expect(result.rejected).toEqual([
-      { index: 1, reason: 'blocklist', detail: 'matches /casino/', text: 'Our sponsor is a CASINO downtown.' },
+      { index: 1, reason: 'blocklist', action: 'reject', detail: 'matches /casino/', text: 'Our sponsor is a CASINO downtown.' },
     ]);
     expect(result.finalSegmentId).toBeNull();
     // No line carries final, so the director is told how many lines the answer has.
@@ -184,6 +193,69 @@ describe('qa worker', () => {
     const failed = await harness.qa.getJob('q-bad');
     expect(failed?.attemptsMade).toBe(1);
     expect(await ttsJobs(harness)).toEqual([]);
+  });
+});
+
+async function rejections(harness: Harness, room = 'room-1') {
+  const entries = await harness.redis.xrange(redisKeys(harness.prefix).rejections(room), '-', '+');
+  return entries.map(([, fields]) => parseRejection(fields));
+}
+
+describe('qa worker: the output check and moderation', () => {
+  it('holds back an LLM answer stating a price the KB does not hold, says the fallback instead, and records why', async () => {
+    const harness = await setup({ reply: 'Tickets are only 15 pounds tonight. Grab one while you can!' });
+    await harness.redis.set(redisKeys(harness.prefix).kb('room-2'), JSON.stringify({ qa: [], facts: ['Tickets cost twenty pounds.'] }));
+    const before = Date.now();
+    const result = await ask(harness, { ...job('q-price'), room: 'room-2', question: 'How much are tickets?' });
+    // auto: a flag counts as a reject, so the first line ends the answer and the fallback airs.
+    expect((await ttsJobs(harness)).map((j) => j.data.text)).toEqual(['Let me get back to you on that.']);
+    expect(result).toMatchObject({ outcome: 'fallback', flags: [] });
+    expect(result.rejected).toEqual([{
+      index: 0, reason: 'price', action: 'flag', text: 'Tickets are only 15 pounds tonight.',
+      detail: 'states "15 pounds"; the knowledge base\'s prices: twenty pounds',
+    }]);
+    const [record, ...more] = await rejections(harness, 'room-2');
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({ room: 'room-2', questionId: 'q-price', index: 0, reason: 'price', action: 'flag', text: 'Tickets are only 15 pounds tonight.' });
+    expect(record!.at).toBeGreaterThanOrEqual(before);
+    expect(await rejections(harness)).toEqual([]);
+  });
+
+  it('never speaks a link unless the room allows links', async () => {
+    const reply = 'Welcome! Find the full schedule at shows.example.com/tonight. See you there.';
+    const harness = await setup({ reply });
+    const refused = await ask(harness, job('q-link'));
+    expect(refused.rejected).toEqual([expect.objectContaining({ index: 1, reason: 'link', action: 'reject' })]);
+    expect((await ttsJobs(harness)).map((j) => j.data.text)).toEqual(['Welcome!']);
+    const allowed = await ask(harness, job('q-link-ok', { allowLinks: true }));
+    expect(allowed).toMatchObject({ outcome: 'answered', rejected: [], finalSegmentId: 'q-link-ok.2' });
+  });
+
+  it('refuses a line the moderation endpoint flags, and records it', async () => {
+    const harness = await setup({
+      reply: 'Great question. You people are worthless idiots. Anyway, enjoy.',
+      moderation: (url) => createModerationProvider({ provider: 'openai', baseURL: url, apiKey: 'sk-test', model: 'omni-moderation-latest', timeoutMs: 5000 }),
+      moderationServer: { categorize: (input) => (/idiots/.test(input) ? ['harassment'] : []) },
+    });
+    const result = await ask(harness, job('q-mod'));
+    expect((await ttsJobs(harness)).map((j) => j.data.text)).toEqual(['Great question.']);
+    expect(result.rejected).toEqual([expect.objectContaining({ index: 1, reason: 'moderation', action: 'reject', detail: 'flagged by omni-moderation-latest: harassment' })]);
+    expect(harness.moderationServer!.requests.map((r) => r.body.input)).toEqual(['Great question.', 'You people are worthless idiots.']);
+    expect((await rejections(harness)).map((r) => [r.reason, r.action, r.text])).toEqual([['moderation', 'reject', 'You people are worthless idiots.']]);
+  });
+
+  it('goes on air with the fallback line, not silence, when the moderation endpoint is down', async () => {
+    const harness = await setup({
+      reply: 'The show starts at eight.',
+      moderation: (url) => createModerationProvider({ provider: 'openai', baseURL: url, apiKey: 'sk-test', model: 'm', timeoutMs: 5000 }),
+      moderationServer: { failWith: 503 },
+    });
+    const result = await ask(harness, job('q-mod-down'));
+    // The policy: an unjudged line is a flag; in auto a flag is a reject, and the fallback line airs.
+    expect(result.rejected).toEqual([expect.objectContaining({ reason: 'moderation', action: 'flag', detail: expect.stringContaining('HTTP 503') })]);
+    expect(result).toMatchObject({ outcome: 'fallback' });
+    expect((await ttsJobs(harness)).map((j) => j.data.text)).toEqual(['Let me get back to you on that.']);
+    expect((await rejections(harness)).map((r) => r.action)).toEqual(['flag']);
   });
 });
 
