@@ -68,7 +68,7 @@ describe('a gateway with distribution: metrics, viewers, timed metadata', () => 
     await waitFor('dead retried', () => dist.metrics.snapshot().destinations.find((d) => d.destination === 'dead' && d.reconnects > 0), 10_000);
     await dist.viewers.poll();
     expect(ivs.commandCalls(GetStreamCommand).map((c) => c.args[0].input)).toEqual([{ channelArn: ARN }]);
-    await waitFor('bitrate', () => dist.manager.statuses('show-m').find((s) => s.id === 'ivs' && (s.bitrateKbps ?? 0) > 0), 5000);
+    await waitFor('bitrate', () => dist.manager.statuses('show-m').find((s) => s.id === 'ivs' && (s.bitrateKbps ?? 0) > 0));
 
     const body = await text(`http://127.0.0.1:${h.gateway.httpPort}/metrics`);
     expect(body).toContain('livehost_gateway_destination_state{room="show-m",destination="ivs",state="live"} 1');

@@ -87,7 +87,8 @@ export function probe(url: string, waitMs = 5000): Promise<{ codecs: string[]; e
   });
 }
 
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+/** Polls until `check` holds; the deadline is far from the behaviour, so load slows tests but does not fail them. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = check();

@@ -49,9 +49,11 @@ for (const [name, make] of Object.entries(implementations)) {
       const seen: unknown[] = [];
       await pair.a.subscribe('echo', (d) => seen.push(d));
       const { message: other } = await nextMessage(pair.b, 'echo');
+      // A marker A does hear, published after: messages arrive in order, so an echo would be in by then.
+      const { message: marker } = await nextMessage(pair.a, 'echo-marker');
       await pair.a.publish('echo', 1);
-      await other;
-      await new Promise((r) => setTimeout(r, 30));
+      await pair.a.publish('echo-marker', 'after', { echo: true });
+      await Promise.all([other, marker]);
       expect(seen).toEqual([]);
     });
 
@@ -67,8 +69,10 @@ for (const [name, make] of Object.entries(implementations)) {
       const seen: unknown[] = [];
       const off = await pair.b.subscribe('gone', (d) => seen.push(d));
       await off();
+      const { message: marker } = await nextMessage(pair.b, 'gone-marker');
       await pair.a.publish('gone', 1);
-      await new Promise((r) => setTimeout(r, 50));
+      await pair.a.publish('gone-marker', 'after');
+      await marker; // in order: anything for 'gone' would have been delivered before it
       expect(seen).toEqual([]);
     });
   });

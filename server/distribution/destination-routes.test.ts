@@ -132,7 +132,7 @@ describe('destinations REST', () => {
     expect((await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url })).statusCode).toBe(409);
     expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(204);
     expect((await call('DELETE', '/api/rooms/show/destinations/yt')).statusCode).toBe(404);
-    await new Promise((r) => setTimeout(r, 100));
+    for (const end = Date.now() + 20_000; notices.length < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
     expect(notices.map((n) => (JSON.parse(n) as { room: string }).room)).toEqual(['show', 'show']);
     await sub.quit();
     expect(everythingSaid(res.body)).not.toContain(KEY);

@@ -43,17 +43,16 @@ describe('every show is recorded for on-demand', () => {
 
   it('a 6 s show becomes an MP4 of the same length and an HLS VOD playlist, listed and downloadable through REST', async () => {
     const rtmp = `rtmp://127.0.0.1:${h.gateway.rtmpPort}/live`;
-    const publishedAt = Date.now();
     const publisher = publish(publishUrl(rtmp, 'rec-1', signPublishKey(SECRET, 'rec-1', inOneMinute())), 6);
     expect(await publisher.done).toBe(0);
-    const publishMs = Date.now() - publishedAt;
     const view = await waitFor('recording ready', () => recorded[0], 20_000);
 
     const dir = join(dataDir, 'recordings', 'rec-1', view.id);
     const showMs = view.endedAt! - view.startedAt;
     const mp4Ms = await probeDurationMs(join(dir, 'show.mp4'));
     expect(Math.abs(mp4Ms - showMs)).toBeLessThanOrEqual(1000);
-    expect(Math.abs(mp4Ms - publishMs)).toBeLessThanOrEqual(1500);
+    // All 6 s the publisher sent are in it (media time: a slow machine publishes slower, not less).
+    expect(mp4Ms).toBeGreaterThanOrEqual(5000);
     expect(view.durationMs).toBe(mp4Ms);
 
     const playlist = await readFile(join(dir, 'index.m3u8'), 'utf8');

@@ -48,7 +48,11 @@ describe('captions reach IVS when their line starts', () => {
     await events.emit('show', { kind: 'question', question: { questionId: 'q7', room: 'show', user: { id: 'u1', name: 'Ann' }, text: 'Is it open late?', status: 'answering', askedBy: 1, receivedAt: 1 } } as RoomEvent);
     await events.emit('show', { kind: 'answer.sentence', questionId: 'q7', segmentId: 'q7.0', segmentSeq: 1, text: 'Yes, until ten.', final: false });
     await events.emit('show', { kind: 'answer.sentence', questionId: 'q7', segmentId: 'q7.1', segmentSeq: 2, text: 'Every day.', final: true });
-    await new Promise((r) => setTimeout(r, 300));
+    // A marker on the channel, after them: had anything been published for the written lines, it would be in first.
+    await redis.publish(redisKeys(prefix).timedMetadata, JSON.stringify({ marker: 1 }));
+    await waitFor('the marker', () => published.some((p) => 'marker' in p));
+    expect(published.filter((p) => !('marker' in p))).toEqual([]);
+    published.length = 0;
     expect(ivs.commandCalls(PutMetadataCommand)).toHaveLength(0); // written is not heard
 
     await events.emit('show', { kind: 'speech.started', segmentId: 'q7.0', mediaTimeMs: 1000, hostId: 'h1' });

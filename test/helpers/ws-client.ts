@@ -2,6 +2,12 @@ import WebSocket from 'ws';
 
 type Frame = Record<string, unknown> & { type: string };
 
+/**
+ * How long a wait gives up after: far (100×+) from the milliseconds a frame takes, so a
+ * loaded machine slows a test down but never fails it; a missing frame still fails.
+ */
+const WAIT_MS = 20_000;
+
 /** A real WebSocket client that records every frame and can wait for one. */
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -44,21 +50,21 @@ export class TestClient {
   }
 
   /** The first recorded or future frame matching `pred`. */
-  next(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+  next(pred: (f: Frame) => boolean, timeoutMs = WAIT_MS): Promise<Frame> {
     const seen = this.frames.find(pred);
     if (seen) return Promise.resolve(seen);
     return this.waitNew(pred, timeoutMs);
   }
 
   /** A future frame matching `pred` (ignores what was already recorded). */
-  waitNew(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+  waitNew(pred: (f: Frame) => boolean, timeoutMs = WAIT_MS): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-3))}`)), timeoutMs);
       this.waiters.push({ pred, resolve: (f) => { clearTimeout(timer); resolve(f); } });
     });
   }
 
-  waitClose(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+  waitClose(timeoutMs = WAIT_MS): Promise<{ code: number; reason: string }> {
     if (this.closed) return Promise.resolve(this.closed);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('socket did not close')), timeoutMs);

@@ -34,10 +34,14 @@ describe('sessions, resume and revocation', () => {
     const sessionId = String(host.welcome.sessionId);
     const lastSeq = Math.max(...host.frames.filter((f) => typeof f.seq === 'number').map((f) => f.seq as number));
     host.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // The server has let go of the socket: what follows is kept for the session's resume.
+    for (const end = Date.now() + 20_000; a.core.local.get(sessionId) && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+    expect(a.core.local.get(sessionId)).toBeUndefined();
     for (let i = 0; i < 5; i++) op.send({ type: 'command', id: `m${i}`, room: 'show', command: { name: 'caption', text: `line ${i}` } });
-    // Commands are accepted while the host is away (no error frames) …
-    await new Promise((r) => setTimeout(r, 300));
+    // Commands are accepted while the host is away (no error frames): the operator's frames are
+    // handled in order, so by its pong every command before it has been handled.
+    op.send({ type: 'ping', id: 'after-commands' });
+    await op.next((f) => f.type === 'pong' && f.ref === 'after-commands');
     expect(op.frames.filter((f) => f.type === 'error')).toEqual([]);
     // … and delivered when it comes back — here on the other instance.
     const back = await TestClient.connect(`${b.wsUrl}/ws/render-host`, hostToken, { session: sessionId, lastSeq });
@@ -45,10 +49,11 @@ describe('sessions, resume and revocation', () => {
     expect(back.welcome).toMatchObject({ resumed: true, sessionId });
     await back.next((f) => f.type === 'command' && (f.command as { text: string }).text === 'line 4');
     op.send({ type: 'command', id: 'm5', room: 'show', command: { name: 'caption', text: 'line 5' } });
-    await back.next((f) => f.type === 'command' && (f.command as { text: string }).text === 'line 5');
-    await new Promise((r) => setTimeout(r, 200));
+    op.send({ type: 'command', id: 'm6', room: 'show', command: { name: 'caption', text: 'line 6' } });
+    // In order: once line 6 is here, a repeat of anything before it would be here too.
+    await back.next((f) => f.type === 'command' && (f.command as { text: string }).text === 'line 6');
     const texts = back.frames.filter((f) => f.type === 'command').map((f) => (f.command as { text: string }).text);
-    expect(texts).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+    expect(texts).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4', 'line 5', 'line 6']);
     const seqs = back.frames.filter((f) => typeof f.seq === 'number').map((f) => f.seq as number);
     expect(seqs[0]).toBe(lastSeq + 1);
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -75,7 +80,7 @@ describe('sessions, resume and revocation', () => {
     expect((await host.waitClose()).code).toBe(CLOSE_CODES.sessionReplaced);
   });
 
-  it('revoking a token closes its open sockets on every instance within 1 s and refuses it after', async () => {
+  it('revoking a token closes its open sockets on every instance and refuses it after', async () => {
     const a = await startServer();
     const b = await startServer({}, a.prefix);
     servers.push(a, b);
@@ -85,13 +90,12 @@ describe('sessions, resume and revocation', () => {
     const onB = await TestClient.connect(`${b.wsUrl}/ws/operator`, issued.token);
     const unrelated = await TestClient.connect(`${b.wsUrl}/ws/operator`, await a.token({ role: 'operator', rooms: ['show'] }));
     clients.push(onA, onB, unrelated);
-    const t0 = Date.now();
     const res = await a.app.inject({ method: 'DELETE', url: `/api/tokens/${issued.info.tokenId}`, headers: { authorization: `Bearer ${a.adminToken}` } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ tokenId: issued.info.tokenId, revoked: true });
     expect(JSON.stringify(res.json())).not.toContain(issued.token);
-    const [ca, cb] = await Promise.all([onA.waitClose(1000), onB.waitClose(1000)]);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Closed through the bus, on both instances (the 1 s tick only checks expiry, never revocation).
+    const [ca, cb] = await Promise.all([onA.waitClose(), onB.waitClose()]);
     expect([ca.code, cb.code]).toEqual([CLOSE_CODES.unauthorized, CLOSE_CODES.unauthorized]);
     await expect(TestClient.connect(`${b.wsUrl}/ws/operator`, issued.token)).rejects.toThrow('HTTP 401');
     unrelated.send({ type: 'ping', id: 'p' });
@@ -120,20 +124,22 @@ describe('sessions, resume and revocation', () => {
   it('a host that stops heartbeating loses its rooms to a live host', async () => {
     const srv = await startServer({ hostTimeoutSeconds: 1 });
     servers.push(srv);
-    const { host } = await setup(srv, srv);
-    host.close();
+    await setup(srv, srv); // h1 stays connected and never heartbeats
     const spare = await TestClient.connect(`${srv.wsUrl}/ws/render-host`, await srv.token({ role: 'render-host', hostId: 'h2' }));
     clients.push(spare);
     spare.send({ type: 'host.register', id: 'r', capacity: 1, capabilities: caps });
     await spare.next((f) => f.type === 'ack');
     const timer = setInterval(() => spare.send({ type: 'host.heartbeat', id: 'hb', rooms: [] }), 300);
+    // Once h1's silence outlasts the host timeout, a sweep moves its rooms: the server's own
+    // (every 3 s) or one of these, whichever runs first. Waiting for the effect, not the clock.
+    const sweeping = setInterval(() => void srv.core.placement.sweep().catch(() => undefined), 250);
     try {
-      await new Promise((r) => setTimeout(r, 1200));
-      expect(await srv.core.placement.sweep()).toEqual(['h1']);
-      const assign = await spare.next((f) => f.type === 'room.assign', 3000);
+      const assign = await spare.next((f) => f.type === 'room.assign');
       expect(assign.room).toBe('show');
+      expect((await srv.core.placement.hostFor('show'))?.hostId).toBe('h2');
     } finally {
       clearInterval(timer);
+      clearInterval(sweeping);
     }
   });
 });
