@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { ANSWER_END_JOB, QUEUES, redisKeys, type AnswerContext, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData } from '../../protocol/index.js';
+import {
+  ANSWER_DRAFT_JOB, ANSWER_END_JOB, QUEUES, redisKeys, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData,
+} from '../../protocol/index.js';
 import { startOpenAiServer, type OpenAiServer } from '../../test/helpers/openai-server.js';
 import { startModerationServer, type ModerationServer } from '../../test/helpers/moderation-server.js';
 import { createModerationProvider, type ModerationProvider } from '../../moderation/index.js';
@@ -219,6 +221,22 @@ describe('qa worker: the output check and moderation', () => {
     expect(record).toMatchObject({ room: 'room-2', questionId: 'q-price', index: 0, reason: 'price', action: 'flag', text: 'Tickets are only 15 pounds tonight.' });
     expect(record!.at).toBeGreaterThanOrEqual(before);
     expect(await rejections(harness)).toEqual([]);
+  });
+
+  it('keeps a flagged line in a draft for the operator, with the flag noted, instead of ending the answer', async () => {
+    const harness = await setup({ reply: 'Tickets are only 15 pounds tonight. Grab one while you can!' });
+    await harness.redis.set(redisKeys(harness.prefix).kb('room-2'), JSON.stringify({ qa: [], facts: ['Tickets cost twenty pounds.'] }));
+    const result = await ask(harness, { ...job('q-draft', { review: 'draft' }), room: 'room-2', question: 'How much are tickets?' });
+    expect(result.rejected).toEqual([]);
+    expect(result.flags).toEqual([expect.objectContaining({ index: 0, reason: 'price', action: 'flag' })]);
+    expect(await ttsJobs(harness)).toEqual([]);
+    const segments = new Queue<AnswerDraftJob>(QUEUES.segments, { connection: harness.redis, prefix: redisKeys(harness.prefix).bullPrefix });
+    const draft = await segments.getJob('q-draft.draft');
+    await segments.close();
+    expect(draft?.name).toBe(ANSWER_DRAFT_JOB);
+    expect(draft?.data.lines).toEqual(['Tickets are only 15 pounds tonight.', 'Grab one while you can!']);
+    expect(draft?.data.notes).toEqual([{ reason: 'price', action: 'flag', line: 0, detail: 'states "15 pounds"; the knowledge base\'s prices: twenty pounds' }]);
+    expect((await rejections(harness, 'room-2')).map((r) => r.action)).toEqual(['flag']);
   });
 
   it('never speaks a link unless the room allows links', async () => {

@@ -138,17 +138,19 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
       const result = await answerQuestion(data, {
         provider, kb, signal: controller.signal, log,
         moderation: options.moderation,
+        // A draft goes to an operator, who sees what a check flagged; on air at once, a flag is a reject.
+        flagged: holding ? 'keep' : 'reject',
         record: (line) => recordRejection({ room: data.room, questionId: data.questionId, ...line, text: line.text.slice(0, 4000), at: Date.now() }),
         emit: holding ? async (line) => { held.push(line); } : toVoice,
       });
-      const confident = review === 'tiered' && provider.name === 'kb' && result.rejected.length === 0 && !result.sources.includes('openai');
+      const confident = review === 'tiered' && provider.name === 'kb' && result.rejected.length === 0 && result.flags.length === 0 && !result.sources.includes('openai');
       if (holding && !confident) {
         const draft: AnswerDraftJob = {
           room: data.room, questionId: data.questionId, lines: held.map((l) => l.text), provider: provider.name,
           sources: result.basis.length ? result.basis.map((b) => ({ kind: b.source, text: b.text, confidence: b.confidence }))
             : result.sources.map((kind) => ({ kind, text: null, confidence: null })),
           notes: [
-            ...result.rejected.map((r) => ({ reason: r.reason, detail: r.detail, action: 'reject' as const, line: r.index })),
+            ...result.rejected.map((r) => ({ reason: r.reason, detail: r.detail, action: r.action, line: r.index })),
             ...result.flags.map((r) => ({ reason: r.reason, detail: r.detail, action: 'flag' as const, line: r.index })),
           ],
         };
