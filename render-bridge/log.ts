@@ -9,9 +9,8 @@ export function createLogger(): Logger {
 /** A silent logger for code paths that are given none (tests, benches). */
 export const silentLogger: Logger = pino({ level: 'silent' });
 
-/** An RTMP URL with its last path element (the stream key, a secret) masked. */
-export function redactStreamUrl(url: string): string {
-  const i = url.lastIndexOf('/');
-  if (i < 0 || !/^rtmps?:\/\//.test(url)) return url.replace(/[^/]+$/, '***');
-  return `${url.slice(0, i)}/***`;
-}
+/**
+ * An RTMP URL as it may be logged: protocol's one redaction rule (no `user:password@`, no
+ * stream key, no query, nothing after a backslash).
+ */
+export { redactTarget as redactStreamUrl } from '../protocol/destinations.js';
