@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Supervisor } from './supervisor.mjs';
+import { recordSignIn, signInLines } from './sign-in.mjs';
 import { ensureConsoleBuilt } from '../console/build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -226,17 +227,9 @@ async function main() {
   await waitForServer(base);
   await seedDemoRoom(base, adminToken);
   const file = path.join(dataDir, 'bootstrap.json');
-  // The token rides in the URL's fragment, which browsers never send to a server or a proxy.
-  const consoleUrl = `${base}/console/#token=${adminToken}`;
-  writeFileSync(file, JSON.stringify({ adminToken, consoleUrl, viewerUrl: `${base}/` }, null, 2), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const { consoleUrl } = recordSignIn({ file, base, adminToken });
   const where = path.relative(root, file) || file;
-  // A captured log (a file, a CI job, journald) must not hold the admin token: the sign-in
-  // URL is printed only to a person at a terminal.
-  if (process.stdout.isTTY) say(`console:     ${consoleUrl}`);
-  else say(`console:     ${base}/console/ — sign in with consoleUrl from ${where} (mode 0600); not printed, as this output is not a terminal`);
-  say(`viewer page: ${base}/`);
-  say(`API docs at ${base}/docs — admin token in ${where} — Ctrl-C stops everything`);
+  for (const line of signInLines({ base, consoleUrl, where, terminal: Boolean(process.stdout.isTTY) })) say(line);
 }
 
 async function waitForServer(base) {

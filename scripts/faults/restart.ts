@@ -4,7 +4,7 @@
 // must come back and the show serve again (ready, a bot's question answered on air). Then
 // Ctrl-C (SIGINT to the bootstrap) must stop everything within 5 s. Prints what it measured.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,11 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     await until('npm start up', () => out.includes('console:'), 180_000);
-    const { adminToken } = JSON.parse(await readFile(path.join(dataDir, 'bootstrap.json'), 'utf8')) as { adminToken: string };
+    const { adminToken, consoleUrl } = JSON.parse(await readFile(path.join(dataDir, 'bootstrap.json'), 'utf8')) as { adminToken: string; consoleUrl: string };
+    // This output is captured, not a terminal: it must not hold the admin token (issue 13, item 11).
+    if (out.includes(adminToken)) throw new Error('npm start printed the admin token to captured output');
+    if (consoleUrl !== `${base}/console/#token=${adminToken}`) throw new Error(`bootstrap.json has consoleUrl ${consoleUrl.replace(adminToken, '<token>')}`);
+    if (((await stat(path.join(dataDir, 'bootstrap.json'))).mode & 0o777) !== 0o600) throw new Error('bootstrap.json is not mode 0600');
     const res = await fetch(`${base}/api/tokens`, {
       method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'bot', rooms: ['demo'], label: 'faults:restart' }),
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     console.log('| fault | back and ready after | next question answered on air in |\n|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(`render host niceness ${renderNice} (server ${serverNice}); Ctrl-C stopped everything in ${(stopMs / 1000).toFixed(1)} s (exit ${code}), ${alive.length} processes left`);
+    console.log(`captured output holds no admin token; bootstrap.json (0600) has the sign-in URL`);
     const restarts = out.split('\n').filter((l) => l.includes('exited unexpectedly')).length;
     if (restarts !== COMPONENTS.length || alive.length || stopMs > 5000 || renderNice <= serverNice) {
       throw new Error(`expected ${COMPONENTS.length} restarts (saw ${restarts}), nothing left running, a stop within 5 s and a niced render host`);
