@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ProtocolError } from '../../auth/auth-error.js';
 import { tokenFrom } from '../../auth/authenticate.js';
@@ -8,8 +9,15 @@ import type { CompatKeys } from './keys.js';
 
 /** How long a module token lives unless asked otherwise: a render module is configured once. */
 const MODULE_TOKEN_TTL_S = 90 * 24 * 3600;
-/** Module bindings never change for a token id; revocation is checked on every request anyway. */
+/** Module bindings never change for a token id. */
 const BINDING_CACHE = 1000;
+/**
+ * A poll's token is verified again after this long: verifying (the JWT's HMAC through
+ * WebCrypto, the revocation lookup) is most of a poll's cost, and every module polls once
+ * a second with the same token. A revoked token is refused within this time — as open
+ * WebSockets are closed within a second — and at once on instances the bus tells.
+ */
+const VERIFIED_FOR_MS = 1000;
 
 /**
  * Who may use the adapter. The console and scripts send `Authorization: Bearer` with an
@@ -20,6 +28,8 @@ const BINDING_CACHE = 1000;
  */
 export class CompatAuth {
   private readonly bindings = new Map<string, string | null>();
+  /** sha256(token) → its claims, until it is to be verified again (tokens themselves are not kept). */
+  private readonly verified = new Map<string, { claims: Claims; until: number }>();
 
   constructor(private readonly core: ServerCore, private readonly keys: CompatKeys, private readonly modules: Readonly<Record<string, string>>) {}
 
@@ -46,7 +56,7 @@ export class CompatAuth {
         const why = request.headers.authorization !== undefined ? 'the Authorization header is not "Bearer <token>"' : 'missing token (Authorization: Bearer, or ?token= with a vr_module token)';
         throw new ProtocolError('unauthorized', why);
       }
-      const claims = await this.core.tokens.verify(token);
+      const claims = await this.verifyRecent(token);
       const vrModule = (request.query as { vr_module?: string }).vr_module ?? '';
       const bound = await this.boundModule(claims.tokenId);
       if (bound !== null) {
@@ -58,6 +68,22 @@ export class CompatAuth {
       }
       request.claims = claims;
     };
+  }
+
+  private async verifyRecent(token: string): Promise<Claims> {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const now = Date.now();
+    const hit = this.verified.get(key);
+    if (hit && hit.until > now) return hit.claims;
+    const claims = await this.core.tokens.verify(token);
+    if (this.verified.size >= BINDING_CACHE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, { claims, until: Math.min(now + VERIFIED_FOR_MS, claims.expiresAt) });
+    return claims;
+  }
+
+  /** A token was revoked (the bus says so): verify it again at its next use. */
+  forget(tokenId: string): void {
+    for (const [key, v] of this.verified) if (v.claims.tokenId === tokenId) this.verified.delete(key);
   }
 
   /** The vr_module a token was issued for, or null for any other token. */

@@ -111,4 +111,6 @@ export const awsGuidanceCompat = fp(async (app: FastifyInstance, opts: AwsGuidan
   };
   consoleRoutes(compat);
   moduleRoutes(compat);
+  const offRevoke = await core.bus.subscribe('revoke', (data) => compat.auth.forget((data as { tokenId: string }).tokenId));
+  app.addHook('onClose', async () => { await offRevoke(); });
 }, { name: 'livehost-compat-aws-guidance', encapsulate: true });
