@@ -24,9 +24,12 @@ import { findLinks } from './links.js';
  *
  * Cost: a few passes over the text, each linear, with no regular expression that can
  * backtrack (the server runs this on its event loop for every chat message). A text longer
- * than `4 × maxChars` (at least 2,048) is refused as too long before any of it is read.
- * Measured (`npx tsx moderation/bench.ts`): ~4 µs a typical chat line, and 10 KB of hostile
- * text in ~0.5–1 ms — see README's moderation figures.
+ * than `4 × maxChars` (at least 2,048) is refused as too long before any of it is read, so
+ * with the default limits no message costs more than ~2 KB of work. Measured with
+ * `npx tsx moderation/bench.ts` on the 2-vCPU development VM: 14 µs of CPU per message of a
+ * chat mix (2.3× `sanitizeText` alone; ~70,000 messages a second on one core), and 0.3–3 ms
+ * of CPU for 10 KB of hostile text with the limits raised so every step runs (emoji and
+ * mixed scripts are the dearest); the cost per character is the same at 1 KB and 10 KB.
  */
 export interface ViewerTextLimits {
   /** Fewest letters, digits or emoji a message must keep after collapsing repeats. */
@@ -118,9 +121,12 @@ function collapseWords(text: string): string {
   const words = text.split(' ');
   const out: string[] = [];
   let run = 0;
-  for (let i = 0; i < words.length; i++) {
-    run = i > 0 && words[i]!.toLowerCase() === words[i - 1]!.toLowerCase() ? run + 1 : 1;
-    if (run <= 2) out.push(words[i]!);
+  let previous = '';
+  for (const word of words) {
+    const lower = word.toLowerCase();
+    run = lower === previous ? run + 1 : 1;
+    previous = lower;
+    if (run <= 2) out.push(word);
   }
   return out.join(' ');
 }
@@ -134,13 +140,18 @@ function count(chars: readonly string[]): Counts {
     const kind = kindOf(ch);
     if (kind === 'letter') {
       c.letters++;
-      const lower = ch.toLowerCase();
-      const upper = ch.toUpperCase();
-      if (lower !== upper) {
+      const code = ch.charCodeAt(0);
+      if (code < 128) {
         c.cased++;
-        if (ch === upper) c.upper++;
+        if (code <= 90) c.upper++;
+      } else {
+        const upper = ch.toUpperCase();
+        if (ch.toLowerCase() !== upper) {
+          c.cased++;
+          if (ch === upper) c.upper++;
+        }
       }
-      if (seen.size <= 8) seen.add(lower);
+      if (seen.size <= 8) seen.add(ch.toLowerCase());
     } else if (kind === 'digit') {
       c.digits++;
       if (seen.size <= 8) seen.add(ch);
