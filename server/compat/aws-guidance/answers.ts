@@ -9,7 +9,8 @@ export interface AnswerAudio {
   wavKeys: string[];
 }
 
-export type AnswerOutcome = AnswerAudio | { ended: string } | null;
+/** `aired`: it went on air on the room's livehost render host instead (a success, with nothing for the module). */
+export type AnswerOutcome = AnswerAudio | { ended: string; aired?: true } | null;
 
 /** How long a made answer is kept: a repeated question within the newsroom's duplicate window reuses it. */
 const ANSWER_TTL_S = 24 * 3600;
@@ -59,7 +60,7 @@ export class Answers {
     const role = term('role', ROLE_MAP, roleName);
     const r = ROLE_MAP[role];
     const speed = speedFor(voiceSpeed);
-    const { questionId } = await this.core.questions.ask(room, { id: `aws-guidance:${user}`, name: user.slice(0, 64) }, text, undefined, {
+    const { questionId } = await this.core.questions.ask(room, { id: `aws-guidance:${user}`.slice(0, 128), name: user.slice(0, 64) }, text, undefined, {
       context: { persona: await this.persona(role), language: r.language, voice: { voice: VOICE_MAP[r.voice].voice, prosody: { speed } }, fallbackLine: r.fallbackLine },
     });
     return { questionId, role };
@@ -80,7 +81,7 @@ export class Answers {
     }
     if (!answer.complete) return null;
     if (answer.aired.length > 0 || answer.lines.some((l) => !l.payload)) {
-      return { ended: "the answer went on air on the room's render host, which let its audio go" };
+      return { ended: "the answer went on air on the room's render host (its audio was let go there)", aired: true };
     }
     if (answer.lines.length === 0) return { ended: 'nothing of the answer could be voiced' };
     // Chinese sentences join without a space.

@@ -132,7 +132,8 @@ export function consoleRoutes(c: Compat): void {
         item_id: body.item_id ?? '', user_id: body.user_id, pic_path: body.image_url ?? '',
       });
       const outcome = await player.waitFor(body.vr_module, state.random_id, Date.now() + QA_WAIT_MS, c.closing);
-      if (outcome === 'ready') return success(reply);
+      // Aired on the room's livehost render host: spoken, though not by the module.
+      if (outcome === 'ready' || outcome === 'aired') return success(reply);
       if (outcome === 'pending') return reply.code(202).type('application/json').send('"pending"');
       throw new ProtocolError('conflict', `the answer will not play: ${outcome.ended}`);
     },

@@ -30,6 +30,8 @@ export interface PlayState {
   audio: string | null;
   /** Why nothing will play after all (the material failed, the answer was dropped). */
   ended: string | null;
+  /** The answer aired on the room's livehost render host instead. */
+  aired?: true;
 }
 
 /** A nonce that differs at every start, on every instance. */

@@ -65,17 +65,18 @@ export class Player {
   }
 
   /** Waits for a start's audio (or its end): 'ready', the reason it ended, or 'pending' at the deadline / when another start replaced it. */
-  async waitFor(vrModule: string, randomId: string, deadline: number, closed: () => boolean): Promise<'ready' | 'pending' | { ended: string }> {
+  async waitFor(vrModule: string, randomId: string, deadline: number, closed: () => boolean): Promise<'ready' | 'aired' | 'pending' | { ended: string }> {
+    const settled = (s: PlayState) => (s.audio ? 'ready' : s.aired ? 'aired' : s.ended ? { ended: s.ended } : null);
     while (Date.now() < deadline && !closed()) {
       const got = await this.states.read(vrModule);
       if (!got || got.state.random_id !== randomId) return 'pending';
-      if (got.state.audio) return 'ready';
-      if (got.state.ended) return { ended: got.state.ended };
+      const now = settled(got.state);
+      if (now) return now;
       const next = await this.advance(got.state, vrModule);
       if (next) {
         if (!(await this.states.replace(vrModule, got.raw, next))) return 'pending';
-        if (next.audio) return 'ready';
-        if (next.ended) return { ended: next.ended };
+        const then = settled(next);
+        if (then) return then;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -150,7 +151,7 @@ export class Player {
     }
     const outcome = await this.answers.resolve(state.room, state.questionId!, state.role!, vrModule);
     if (!outcome) return null;
-    if ('ended' in outcome) return { ...state, ended: outcome.ended };
+    if ('ended' in outcome) return { ...state, ended: outcome.ended, ...(outcome.aired ? { aired: true as const } : {}) };
     return { ...state, fields: { ...state.fields, text: outcome.text }, audio: await this.audioPath(outcome.wavKeys) };
   }
 }

@@ -168,7 +168,7 @@ describe('items from the console, played by the render module', () => {
     expect(await poll('0001')).toBe('noaction');
   });
 
-  it('in a room with a livehost render host, a start also goes on air through the director, and a stop stops it', async () => {
+  it('in a room with a livehost render host, a start goes on air through the director too, a stop stops it, and a question is answered on air', async () => {
     const text = 'The keynote starts in five minutes in hall three.';
     await c.call('POST', 'set_material_metadata', { body: consoleItem({ id: 'stage-1', text, vr_module: '0003' }) });
     const material = await until(async () => {
@@ -189,5 +189,18 @@ describe('items from the console, played by the render module', () => {
     await until(async () => (host.client.frames.some((f) => f.type === 'speech.stop') ? true : undefined), 'the host told to stop');
     await until(async () => ((await c.srv.core.show.view('stage')).onAir === null ? true : undefined), 'nothing on air');
     expect(await poll('0003', moduleTokenStage)).toBe('noaction');
+
+    // A question there is answered on air by livehost's host; the module is handed it as well.
+    const asked = await c.call('POST', 'set_qa_metadata_bykey', { body: { ...consoleItem({ vr_module: '0003', user_id: 'stage-viewer' }), text: 'Is there parking?', role: 'role_expert_auto_en' } });
+    expect(asked).toMatchObject({ status: 200, body: 'success' });
+    const answer = await host.started(1);
+    expect(answer).toMatchObject({ room: 'stage', priority: 'answer', text: 'That is a good question; let me come back to it in a moment.', language: 'en-GB' });
+    expect(await poll('0003', moduleTokenStage)).toMatchObject({ text: answer.text, voice: 'UK-En-Male' });
+    host.finish();
+    const q = await until(async () => {
+      const found = (await c.srv.core.questions.list('stage')).find((x) => x.text === 'Is there parking?');
+      return found?.status === 'answered' ? found : undefined;
+    }, 'the question answered on air');
+    expect(q.answer).toBe(answer.text);
   });
 });
