@@ -32,8 +32,13 @@ export function redisKeys(prefix: string) {
     timedMetadata: `${p}bus:timed-metadata`,
     /** Hash `seg:<segmentId>` / `q:<questionId>` → what a timed-metadata event will need once the segment starts (server only). */
     timedMetadataStash: (room: string) => `${p}room:${room}:timed-metadata`,
-    /** Hash room → `{id, startedAt}` of the recording the gateway is making now (the as-run log's offsets). */
+    /**
+     * Hash room → `{id, startedAt, firstTs}` of the recording the gateway is making now: its
+     * wall-clock start and the program timestamp of its first frame (the as-run log's offsets).
+     */
     recordingsLive: `${p}stream:recording`,
+    /** Hash room → `{offset}`: program timestamp − the publisher's timestamp, for the live input now. */
+    programLive: `${p}stream:program`,
     /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
     bullPrefix: `${p}bull`,
     /**

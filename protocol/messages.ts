@@ -205,6 +205,8 @@ export const HostCommandAck = clientMsg('command.ack', {
 });
 export const HostSpeechStarted = clientMsg('speech.started', {
   room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }),
+  /** The line's first frame's timestamp in the stream the host publishes (ms), when it knows. */
+  streamTimeMs: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export const HostSpeechFinished = clientMsg('speech.finished', {
   room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }), interrupted: Type.Boolean(),

@@ -65,3 +65,21 @@ export type RejectionRecord = Static<typeof RejectionRecord>;
 
 /** Redis streams are capped approximately (MAXLEN ~): a few more entries may be kept. */
 export const REJECTION_LOG_MAX = 1000;
+
+/** A RejectionRecord as stream fields (`XADD … field value …`): every value a string. */
+export function rejectionFields(record: RejectionRecord): string[] {
+  return Object.entries(record).flatMap(([field, value]) => [field, String(value)]);
+}
+
+/**
+ * A stream entry's fields back as a RejectionRecord (numbers parsed). Readers validate the
+ * result against `RejectionRecord` before they trust it.
+ */
+export function rejectionFromFields(fields: readonly string[]): RejectionRecord {
+  const o: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]!] = fields[i + 1]!;
+  return {
+    room: o.room ?? '', questionId: o.questionId ?? '', index: Number(o.index), reason: o.reason as OutputReason,
+    action: o.action as ModerationAction, detail: o.detail ?? '', text: o.text ?? '', at: Number(o.at),
+  };
+}

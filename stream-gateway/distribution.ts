@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { IvsClient } from '@aws-sdk/client-ivs';
 import { Redis } from 'ioredis';
+import { redisKeys } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import type { RecordingView } from '../protocol/index.js';
 import type { StreamForwarder } from './gateway.js';
@@ -82,9 +83,23 @@ export async function startDistribution(o: DistributionOptions): Promise<Distrib
 
   const slates = new SlateLibrary(o.slateImage || undefined);
   await slates.prepare(o.slateFormat ?? { width: 1280, height: 720, fps: 30 });
-  const recorder = o.recording ? new ShowRecorder({ dir: join(o.dataDir, 'recordings'), log: o.log, onRecorded: o.onRecorded }) : null;
+  const live = redisKeys(o.redisPrefix).recordingsLive;
+  // The recorder reads the program the forwarder serves; the forwarder exists right after it.
+  let forwarderRef: ProgramForwarder | null = null;
+  const recorder = o.recording ? new ShowRecorder({
+    dir: join(o.dataDir, 'recordings'), log: o.log, onRecorded: o.onRecorded,
+    onTake: (room, take) => void (take ? redis.hset(live, room, JSON.stringify(take)) : redis.hdel(live, room))
+      .catch((err: Error) => o.log.warn({ room, err: err.message }, 'recording state not reported')),
+    startOf: (room, consumer) => forwarderRef?.startOf(room, consumer),
+  }) : null;
   const consumers: ProgramConsumer[] = recorder ? [recorder] : [];
-  const program = new ProgramForwarder({ manager, slates, log: o.log, slateHoldMs: o.slateHoldMs, stallMs: o.stallMs, consumers });
+  const timeline = redisKeys(o.redisPrefix).programLive;
+  const program = new ProgramForwarder({
+    manager, slates, log: o.log, slateHoldMs: o.slateHoldMs, stallMs: o.stallMs, consumers,
+    onLiveOffset: (room, offset) => void redis.hset(timeline, room, JSON.stringify({ offset, at: Date.now() }))
+      .catch((err: Error) => o.log.warn({ room, err: err.message }, 'program timeline not reported')),
+  });
+  forwarderRef = program;
   await program.start();
 
   const feed = new MetadataFeed();

@@ -44,6 +44,8 @@ export interface EncoderEvents {
 export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   state: EncoderState = 'idle';
   framesWritten = 0;
+  /** Frames written to the ffmpeg now running: its input timestamps count them from 0. */
+  private framesThisRun = 0;
   framesDropped = 0;
   encodedFrames = 0;
   private child: ChildProcess | null = null;
@@ -123,7 +125,16 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     });
     apipe.write(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
     this.framesWritten++;
+    this.framesThisRun++;
     return true;
+  }
+
+  /**
+   * Where the next frame written lands in the published stream (ms): ffmpeg stamps its raw
+   * inputs by count, so frame n of this run is at n / fps. Null while ffmpeg is not running.
+   */
+  streamTimeMs(): number | null {
+    return this.state === 'running' ? Math.round((this.framesThisRun * 1000) / this.o.settings.fps) : null;
   }
 
   /** Ends the stream cleanly (flushes the FLV trailer), killing ffmpeg if it lingers. */
@@ -153,6 +164,7 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     this.child = child;
     this.video = child.stdin;
     this.audio = child.stdio[3] as Writable;
+    this.framesThisRun = 0;
     this.spawnedAt = Date.now();
     this.state = 'running';
     // EPIPE when ffmpeg dies mid-write is expected; the exit handler restarts it.

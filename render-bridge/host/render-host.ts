@@ -28,8 +28,8 @@ export class RenderHost {
 
   constructor(private readonly o: RenderHostOptions) {
     this.events = {
-      speechStarted: (room, segmentId, mediaTimeMs) =>
-        o.send({ type: 'speech.started', room, segmentId, mediaTimeMs: Math.max(0, mediaTimeMs) }),
+      speechStarted: (room, segmentId, mediaTimeMs, streamTimeMs) =>
+        o.send({ type: 'speech.started', room, segmentId, mediaTimeMs: Math.max(0, mediaTimeMs), ...(streamTimeMs !== undefined ? { streamTimeMs } : {}) }),
       speechFinished: (room, segmentId, mediaTimeMs, interrupted) =>
         o.send({ type: 'speech.finished', room, segmentId, mediaTimeMs: Math.max(0, mediaTimeMs), interrupted }),
     };

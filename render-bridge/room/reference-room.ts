@@ -16,6 +16,8 @@ export interface FrameSink {
   /** RGBA of the whole frame, or of `box` only when only that changed (a FramePatch). */
   writeFrame(rgba: Buffer, audio: Int16Array, box?: Box): boolean;
   stop(): Promise<void>;
+  /** The published stream's timestamp of the next frame written (ms), when the sink knows it. */
+  streamTimeMs?(): number | null;
 }
 
 export interface ReferenceRoomOptions {
@@ -143,7 +145,7 @@ export class ReferenceRoom implements RoomHandle {
   }
 
   private onSpeech(e: SpeechEvent): void {
-    if (e.type === 'started') this.o.events.speechStarted(this.room, e.segmentId, e.mediaTimeMs);
+    if (e.type === 'started') this.o.events.speechStarted(this.room, e.segmentId, e.mediaTimeMs, this.sink.streamTimeMs?.() ?? undefined);
     else if (e.type === 'finished') this.o.events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
     else {
       void this.avatar.apply(e.command).catch((err: unknown) => this.o.log.warn({ err, room: this.room, command: e.command.name }, 'cue failed'));

@@ -2,7 +2,8 @@ import type { AvatarCommand, AvatarLook, PublishTarget, SpeechSegment } from '..
 
 /** What a room on this host tells the server about its speech. */
 export interface RoomEvents {
-  speechStarted(room: string, segmentId: string, mediaTimeMs: number): void;
+  /** `streamTimeMs`: where the line's first frame is in the published stream (for the as-run log's recording offsets). */
+  speechStarted(room: string, segmentId: string, mediaTimeMs: number, streamTimeMs?: number): void;
   speechFinished(room: string, segmentId: string, mediaTimeMs: number, interrupted: boolean): void;
 }
 

@@ -47,13 +47,13 @@ export class AsRunLog {
     const start = raw ? JSON.parse(raw) as AirReport : r;
     const q = r.questionId ? await this.lookups.question(r.room, r.questionId) : null;
     const approvedBy = q?.approvedBy ?? (r.source.kind === 'say' ? r.source.by : null);
-    const recording = await this.recordingAt(r.room, start.at);
+    const recording = await this.recordingAt(r.room, start);
     const entry: Omit<AsRunEntry, 'id'> = {
       room: r.room, showId: start.showId, lineId: r.lineId, text: r.text, priority: r.priority, source: r.source, questionId: r.questionId,
       approvedBy, askers: q?.askers ?? 0, hostId: r.hostId, startedAt: start.at, endedAt: r.at,
       // -1: the host died with the line on air and never said where it stopped; estimated from the wall clock.
       mediaStartMs: start.mediaTimeMs, mediaEndMs: r.mediaTimeMs >= 0 ? r.mediaTimeMs : start.mediaTimeMs + (r.at - start.at), interrupted: r.interrupted,
-      recordingId: recording?.id ?? null, recordingOffsetMs: recording ? start.at - recording.startedAt : null,
+      recordingId: recording?.id ?? null, recordingOffsetMs: recording?.offsetMs ?? null,
     };
     const days = await this.lookups.retentionDays(r.room);
     const minId = `${Date.now() - days * 86_400_000}-0`;
@@ -63,12 +63,22 @@ export class AsRunLog {
       .exec();
   }
 
-  /** The recording the gateway was making of the room when a line started (it reports it in Redis). */
-  private async recordingAt(room: string, at: number): Promise<{ id: string; startedAt: number } | null> {
-    const raw = await this.redis.hget(this.keys.recordingsLive, room);
-    if (!raw) return null;
-    const rec = JSON.parse(raw) as { id: string; startedAt: number };
-    return rec.startedAt <= at ? rec : null;
+  /**
+   * The recording the gateway was making when a line started, and where in it the line is.
+   * Exactly, from the stream: the host's timestamp of the line's first frame, the program's
+   * offset to it, and the program timestamp the recording starts at (a loaded host's media
+   * clock runs slower than the wall, so wall clocks drift apart over a show). Without those,
+   * from the wall clock.
+   */
+  private async recordingAt(room: string, start: AirReport): Promise<{ id: string; offsetMs: number } | null> {
+    const [recRaw, progRaw] = await this.redis.multi().hget(this.keys.recordingsLive, room).hget(this.keys.programLive, room).exec() as [[null, string | null], [null, string | null]];
+    if (!recRaw[1]) return null;
+    const rec = JSON.parse(recRaw[1]) as { id: string; startedAt: number; firstTs?: number };
+    const prog = progRaw[1] ? JSON.parse(progRaw[1]) as { offset: number } : null;
+    if (start.streamTimeMs !== undefined && prog && rec.firstTs !== undefined) {
+      return { id: rec.id, offsetMs: start.streamTimeMs + prog.offset - rec.firstTs };
+    }
+    return start.at >= rec.startedAt ? { id: rec.id, offsetMs: start.at - rec.startedAt } : null;
   }
 
   async query(room: string, q: AsRunQuery = {}): Promise<{ entries: AsRunEntry[]; next: string | null }> {

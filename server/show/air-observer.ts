@@ -16,6 +16,8 @@ export interface AirReport {
   durationMs: number;
   /** The show run the line belongs to (its go), or null outside a show. */
   showId: string | null;
+  /** Where the line starts in the stream the host publishes (ms), when the host said. */
+  streamTimeMs?: number;
 }
 
 /**

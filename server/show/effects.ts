@@ -11,7 +11,7 @@ export type Effect =
   | { kind: 'stop'; airIds: string[] }
   | { kind: 'command'; command: VisualCommand }
   /** The host reported a line on air (`taken`: a line the director had already taken back, cut on arrival). */
-  | { kind: 'line.started'; line: AirSummary; airId: string; mediaTimeMs: number; hostId: string; taken: boolean }
+  | { kind: 'line.started'; line: AirSummary; airId: string; mediaTimeMs: number; hostId: string; taken: boolean; streamTimeMs?: number }
   | { kind: 'line.ended'; line: AirSummary; airId: string; mediaTimeMs: number; hostId: string; interrupted: boolean }
   | { kind: 'line.dropped'; line: LineRecord; reason: string }
   | { kind: 'answer.started'; answerId: string; questionId: string | null }

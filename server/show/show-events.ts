@@ -41,6 +41,7 @@ export const ShowEvent = Type.Union([
   Type.Object({ type: Type.Literal('answer.cancel'), answerId: EntityId, reason: Type.String() }, { additionalProperties: false }),
   Type.Object({
     type: Type.Literal('host.started'), airId: EntityId, hostId: HostId, mediaTimeMs: Type.Number(),
+    streamTimeMs: Type.Optional(Type.Number()),
   }, { additionalProperties: false }),
   Type.Object({
     type: Type.Literal('host.finished'), airId: EntityId, hostId: HostId, mediaTimeMs: Type.Number(), interrupted: Type.Boolean(),

@@ -89,7 +89,7 @@ export class ShowMachine {
         break;
       }
       case 'host.started':
-        this.queue.started(event.airId, event.hostId, event.mediaTimeMs, now);
+        this.queue.started(event.airId, event.hostId, event.mediaTimeMs, now, event.streamTimeMs);
         break;
       case 'host.finished':
         this.queue.finished(event.airId, event.hostId, event.mediaTimeMs, event.interrupted, now);

@@ -312,6 +312,7 @@ export class ShowRoom {
       room: this.room, lineId: e.line.lineId, airId: e.airId, text: e.line.text, priority: e.line.priority, source: e.line.source,
       questionId: e.line.questionId, hostId: e.hostId, mediaTimeMs: e.mediaTimeMs, at: this.d.clock.now(), durationMs: e.line.durationMs,
       showId: this.rt.show.startedAt !== null && this.rt.show.state !== 'idle' ? `show-${this.rt.show.startedAt}` : null,
+      ...(e.kind === 'line.started' && e.streamTimeMs !== undefined ? { streamTimeMs: e.streamTimeMs } : {}),
     };
   }
 

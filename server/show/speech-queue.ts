@@ -266,19 +266,20 @@ export class SpeechQueue {
   }
 
   /** The host reported a line started. */
-  started(airId: string, hostId: string, mediaTimeMs: number, now: number): LineRecord | null {
+  started(airId: string, hostId: string, mediaTimeMs: number, now: number, streamTimeMs?: number): LineRecord | null {
+    const stream = streamTimeMs !== undefined ? { streamTimeMs } : {};
     const line = this.byAir(airId);
     if (!line) {
       // Taken back a moment too late: it did air, briefly; the stop already sent cuts it.
       const retired = this.rt.retired[airId];
-      if (retired) this.fx.push({ kind: 'line.started', line: retired, airId, mediaTimeMs, hostId, taken: true });
+      if (retired) this.fx.push({ kind: 'line.started', line: retired, airId, mediaTimeMs, hostId, taken: true, ...stream });
       return null;
     }
     if (line.state !== 'sent') return null;
     line.state = move(LINE_MOVES, line.lineId, line.state, 'playing');
     line.startedAt = now;
     line.hostId = hostId;
-    this.fx.push({ kind: 'line.started', line: summary(line), airId, mediaTimeMs, hostId, taken: false });
+    this.fx.push({ kind: 'line.started', line: summary(line), airId, mediaTimeMs, hostId, taken: false, ...stream });
     const a = line.answerId ? this.rt.answers[line.answerId] : undefined;
     if (a && !a.started) {
       a.started = true;

@@ -40,7 +40,9 @@ export function renderHostHandler(core: ServerCore) {
       // What the host reports is the truth of what aired: it goes to the room's director.
       case 'speech.started':
         await ownRoom(conn, msg.room);
-        await core.show.submit(msg.room, { type: 'host.started', airId: msg.segmentId, hostId, mediaTimeMs: msg.mediaTimeMs });
+        await core.show.submit(msg.room, {
+          type: 'host.started', airId: msg.segmentId, hostId, mediaTimeMs: msg.mediaTimeMs, ...(msg.streamTimeMs !== undefined ? { streamTimeMs: msg.streamTimeMs } : {}),
+        });
         return;
       case 'speech.finished':
         await ownRoom(conn, msg.room);

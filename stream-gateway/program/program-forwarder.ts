@@ -22,6 +22,7 @@ export interface ProgramForwarderOptions {
   slateHoldMs?: number;
   consumers?: ProgramConsumer[];
   onSource?: (room: string, source: ProgramSource) => void;
+  onLiveOffset?: (room: string, offset: number) => void;
 }
 
 /**
@@ -46,6 +47,11 @@ export class ProgramForwarder implements StreamForwarder {
     return this.server.url(room);
   }
 
+  /** Where the stream of the reader that asked with `?consumer=<id>` begins. */
+  startOf(room: string, consumer: string): { wall: number; firstTs: number } | undefined {
+    return this.server.startOf(room, consumer);
+  }
+
   program(room: string): RoomProgram | undefined {
     return this.programs.get(room);
   }
@@ -61,7 +67,7 @@ export class ProgramForwarder implements StreamForwarder {
     if (this.programs.has(room)) return; // the show goes on: the program picks the publisher up itself
     const program = new RoomProgram({
       room, inputUrl: flvSource, slates: this.options.slates, log: this.options.log,
-      stallMs: this.options.stallMs, onSource: this.options.onSource,
+      stallMs: this.options.stallMs, onSource: this.options.onSource, onLiveOffset: this.options.onLiveOffset,
     });
     this.programs.set(room, program);
     this.options.log.info({ room }, 'show started');

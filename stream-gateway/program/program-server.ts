@@ -9,18 +9,24 @@ import type { RoomProgram } from './room-program.js';
 export class ProgramServer {
   private server: Server | null = null;
   private port = 0;
+  /** `<room>/<consumer>` → the first media that reader got (a recording's time 0): program timestamp and wall clock. */
+  private readonly starts = new Map<string, { wall: number; firstTs: number }>();
 
   constructor(private readonly programs: Map<string, RoomProgram>) {}
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
-      const m = /^\/program\/([a-z0-9][a-z0-9-]{0,62})\.flv$/.exec(req.url ?? '');
+      const m = /^\/program\/([a-z0-9][a-z0-9-]{0,62})\.flv(?:\?consumer=([A-Za-z0-9-]{1,80}))?$/.exec(req.url ?? '');
       const program = m ? this.programs.get(m[1]!) : undefined;
       if (!program) {
         res.writeHead(404).end();
         return;
       }
-      program.subscribe(res);
+      const start = program.subscribe(res);
+      if (m![2]) {
+        this.starts.set(`${m![1]}/${m![2]}`, start);
+        if (this.starts.size > 1000) this.starts.delete(this.starts.keys().next().value!);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -32,6 +38,11 @@ export class ProgramServer {
 
   url(room: string): string {
     return `http://127.0.0.1:${this.port}/program/${room}.flv`;
+  }
+
+  /** Where a named reader's stream begins (known once it connected). */
+  startOf(room: string, consumer: string): { wall: number; firstTs: number } | undefined {
+    return this.starts.get(`${room}/${consumer}`);
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,8 @@ export interface RoomProgramOptions {
   log: Logger;
   stallMs?: number;
   onSource?: (room: string, source: ProgramSource) => void;
+  /** Told at every entry into live: program timestamp = the publisher's timestamp + `offset`. */
+  onLiveOffset?: (room: string, offset: number) => void;
 }
 
 const TICK_MS = 20;
@@ -91,7 +93,12 @@ export class RoomProgram {
   }
 
   /** A reader gets the FLV header, the current sequence headers and the GOP so far, then follows live. */
-  subscribe(res: ServerResponse): void {
+  /**
+   * Adds a reader. Returns the program timestamp of the first media the reader gets (the
+   * cached GOP's keyframe, which can be seconds old) — time 0 of whatever it records — and
+   * its wall-clock time (the timeline advances with the wall clock while it is fed in time).
+   */
+  subscribe(res: ServerResponse): { wall: number; firstTs: number } {
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store' });
     res.write(FLV_HEADER);
     if (this.videoHeader) res.write(this.videoHeader);
@@ -99,6 +106,9 @@ export class RoomProgram {
     for (const tag of this.gop) res.write(tag);
     this.subscribers.add(res);
     res.once('close', () => this.subscribers.delete(res));
+    const first = this.gop[0] ?? this.videoHeader;
+    const firstTs = first ? first.readUIntBE(4, 3) | (first[7]! << 24) : 0;
+    return { wall: this.lastOutTs < 0 ? Date.now() : firstTs + (this.lastOutWall - this.lastOutTs), firstTs };
   }
 
   close(): void {
@@ -166,6 +176,7 @@ export class RoomProgram {
       const out = this.nextOutTs(now);
       this.liveOffset = out - tag.ts;
       this.needLiveEntry = false;
+      this.options.onLiveOffset?.(this.room, this.liveOffset);
       this.setHeaders(this.liveVideoHeader.data, this.liveAudioHeader?.data ?? null, out);
       this.setSource('live');
     }

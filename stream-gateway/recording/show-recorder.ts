@@ -14,6 +14,14 @@ export interface ShowRecorderOptions {
   ffmpegPath?: string;
   /** Told when a recording is ready for on-demand (recording.json written). */
   onRecorded?: (view: RecordingView) => void;
+  /**
+   * Told when a room's recording starts and stops (null): its id and the wall-clock time of
+   * its first frame (the as-run log's offsets), first as the show's start, then exactly once
+   * the program reports what the recorder got first.
+   */
+  onTake?: (room: string, take: { id: string; startedAt: number; firstTs?: number } | null) => void;
+  /** Where a named program reader's stream begins (program timestamp, wall clock), from the program server. */
+  startOf?: (room: string, consumer: string) => { wall: number; firstTs: number } | undefined;
   /** How long ffmpeg may take to finish its file after the program ends, before SIGINT (ms). */
   drainMs?: number;
 }
@@ -57,16 +65,28 @@ export class ShowRecorder implements ProgramConsumer {
     };
     take.dir = join(this.options.dir, room, take.id);
     this.takes.set(room, take);
+    this.options.onTake?.(room, { id: take.id, startedAt });
     mkdir(take.dir, { recursive: true }).then(() => this.capture(take), (err: Error) => {
       this.options.log.error({ room, err: err.message }, 'recording directory not created: show not recorded');
       this.takes.delete(room);
     });
   }
 
+  /** Once the recorder's ffmpeg is reading, the time 0 of its file is known exactly: report it. */
+  private reportStart(take: Take, consumer: string, tries: number): void {
+    const at = this.options.startOf?.(take.room, consumer);
+    if (at !== undefined) {
+      if (this.takes.get(take.room) === take) this.options.onTake?.(take.room, { id: take.id, startedAt: at.wall, firstTs: at.firstTs });
+      return;
+    }
+    if (tries < 100 && !take.ending) setTimeout(() => this.reportStart(take, consumer, tries + 1), 50).unref();
+  }
+
   async showEnded(room: string): Promise<void> {
     const take = this.takes.get(room);
     if (!take) return;
     this.takes.delete(room);
+    this.options.onTake?.(room, null);
     const finishing = this.finish(take);
     this.finishing.add(finishing);
     await finishing.finally(() => this.finishing.delete(finishing));
@@ -80,11 +100,13 @@ export class ShowRecorder implements ProgramConsumer {
   private capture(take: Take): void {
     if (take.ending) return;
     const file = join(take.dir, partName(take.part));
+    const consumer = `${take.id}-p${take.part}`;
     const child = spawn(this.options.ffmpegPath ?? 'ffmpeg', [
       '-hide_banner', '-nostdin', '-loglevel', 'error',
       '-analyzeduration', '1000000', '-probesize', '500000',
-      '-i', take.programUrl, '-map', '0', '-c', 'copy', '-f', 'flv', '-y', file,
+      '-i', `${take.programUrl}?consumer=${consumer}`, '-map', '0', '-c', 'copy', '-f', 'flv', '-y', file,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (take.part === 0 && this.options.startOf) this.reportStart(take, consumer, 0);
     take.child = child;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-1000); });

@@ -17,7 +17,7 @@ export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Bu
   });
 }
 
-export async function probeStreams(file: string): Promise<Array<{ codec_type: string; codec_name: string; profile?: string; sample_rate?: string; has_b_frames?: number }>> {
+export async function probeStreams(file: string): Promise<Array<{ codec_type: string; codec_name: string; profile?: string; sample_rate?: string; has_b_frames?: number; start_time?: string }>> {
   const json = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file])).toString());
   return json.streams;
 }
