@@ -78,7 +78,7 @@ describe('viewer-text moderation on hostile input', () => {
     mixed: 'Aé中😂1.@ '.repeat(1138),
     words: 'spam '.repeat(2048),
   };
-  const wide = { minChars: 3, maxChars: 10_240 };
+  const wide = { minChars: 3, maxChars: 16_000 };
 
   it.each(Object.keys(hostile))('%s: a verdict, in linear time', (name) => {
     const text = hostile[name]!;
@@ -90,7 +90,7 @@ describe('viewer-text moderation on hostile input', () => {
     expect(ms).toBeLessThan(250);
   });
 
-  it('costs about the same per character at 1 KB and at 10 KB (no quadratic step)', () => {
+  it('costs about the same per character at 1 KB and at 16 KB (no quadratic step)', () => {
     const perChar = (n: number): number => {
       const text = 'Aé中😂1.@ab '.repeat(Math.ceil(n / 11)).slice(0, n);
       let best = Infinity;
@@ -101,9 +101,9 @@ describe('viewer-text moderation on hostile input', () => {
       }
       return best;
     };
-    perChar(10_000); // warm up
-    // Linear: the ratio is ~1. Quadratic work would make 10 KB cost 10× more per character.
-    expect(perChar(10_000) / perChar(1000)).toBeLessThan(4);
+    perChar(16_000); // warm up
+    // Linear: the ratio is ~1 (up to ~1.5 with more garbage to collect). Quadratic work would make 16 KB cost 16× more per character.
+    expect(perChar(16_000) / perChar(1000)).toBeLessThan(5);
   });
 });
 

@@ -3,12 +3,11 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import {
-  ANSWER_DRAFT_JOB, ANSWER_END_JOB, QUEUES, redisKeys, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData,
+  ANSWER_DRAFT_JOB, ANSWER_END_JOB, compile, QUEUES, redisKeys, rejectionFromFields, RejectionRecord, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type KnowledgeBase, type QaJobData, type TtsJobData,
 } from '../../protocol/index.js';
 import { startOpenAiServer, type OpenAiServer } from '../../test/helpers/openai-server.js';
 import { startModerationServer, type ModerationServer } from '../../test/helpers/moderation-server.js';
 import { createModerationProvider, type ModerationProvider } from '../../moderation/index.js';
-import { parseRejection } from './rejection-log.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import type { QaJobResult } from './answer-question.js';
 import { KbProvider } from './kb-provider.js';
@@ -200,7 +199,12 @@ describe('qa worker', () => {
 
 async function rejections(harness: Harness, room = 'room-1') {
   const entries = await harness.redis.xrange(redisKeys(harness.prefix).rejections(room), '-', '+');
-  return entries.map(([, fields]) => parseRejection(fields));
+  const valid = compile(RejectionRecord);
+  return entries.map(([, fields]) => {
+    const checked = valid.check(rejectionFromFields(fields));
+    if (!checked.ok) throw new Error(`rejection log entry does not match RejectionRecord: ${checked.error}`);
+    return checked.value;
+  });
 }
 
 describe('qa worker: the output check and moderation', () => {
