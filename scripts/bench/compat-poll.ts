@@ -1,11 +1,12 @@
 // npm run bench:compat — the AWS guidance render module's poll under load while a show
 // runs. One server process (adapter on) and the workers; a render host over a real
 // WebSocket plays a looping rundown in real time in one room; the load generator sends
-// R requests/s for S seconds, open loop, first to Fastify's /healthz (the baseline: the
-// same server, the same HTTP path, no work) and then to the poll of a vr_module whose item
-// is playing. Per phase: achieved rate, latency, the server's CPU per request, and how the
-// show fared (how early each line reached the host before the one on air ended, and any
-// gap between lines), against a phase with the show alone.
+// R requests/s for S seconds per phase, open loop: to Fastify's /healthz (a baseline: the
+// same server and HTTP path, no work), to /readyz (a baseline with one Redis round trip),
+// and to the poll of a vr_module whose item is playing — the phases interleaved in rounds.
+// Per phase: achieved rate, latency, the server's CPU per request, and how the show fared
+// (how early each line reached the host before the one on air ended, and any gap between
+// lines), against phases with the show alone.
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,7 @@ import { TokenService } from '../../server/auth/token-service.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = '/compat/aws-guidance/prod/';
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
       req.on('error', reject);
     });
 
-    const phase = async (name: string, p: string | null): Promise<Phase> => {
+    const phase = async (name: string, p: string | null, seconds: number): Promise<Phase> => {
       const r: Phase = { name, sent: 0, ok: 0, failed: 0, latencies: [], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, leads: [], gaps: [], lines: 0 };
       const cpu0 = cpuMs(server.child.pid!);
       const load0 = process.cpuUsage();
@@ -114,14 +116,14 @@ async function main(): Promise<void> {
       const pending: Promise<void>[] = [];
       if (p) {
         // Open loop: every few ms, as many requests as the clock says are due, whatever the answers do.
-        for (let elapsed = 0; elapsed < SECONDS * 1000; elapsed = Date.now() - t0) {
+        for (let elapsed = 0; elapsed < seconds * 1000; elapsed = Date.now() - t0) {
           const due = Math.floor((RATE * elapsed) / 1000);
           for (; r.sent < due; r.sent++) pending.push(get(p).then((ms) => { r.ok++; r.latencies.push(ms); }, () => { r.failed++; }));
           await sleep(2);
         }
         await Promise.all(pending);
       } else {
-        await sleep(SECONDS * 1000);
+        await sleep(seconds * 1000);
       }
       const t1 = Date.now();
       r.wallMs = t1 - t0;
@@ -142,8 +144,20 @@ async function main(): Promise<void> {
       return r;
     };
 
-    out(`bench:compat — ${RATE} requests/s × ${SECONDS} s per phase, open loop, keep-alive; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load generator, server, workers and Redis on the same machine; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the run`);
-    const phases = [await phase('show alone', null), await phase('GET /healthz (baseline)', '/healthz'), await phase('GET poll (item playing)', pollPath)];
+    out(`bench:compat — ${RATE} requests/s × ${SECONDS} s per phase, open loop, keep-alive, phases interleaved in ${ROUNDS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load generator, server, workers and Redis on the same machine; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the run`);
+    // Interleaved, so that whatever else the machine does falls on every phase alike.
+    const plan: Array<[string, string | null]> = [
+      ['show alone', null], ['GET /healthz (baseline: no Redis)', '/healthz'], ['GET /readyz (baseline: one Redis round trip)', '/readyz'], ['GET poll (item playing)', pollPath],
+    ];
+    const phases = plan.map(([name]) => ({ name, sent: 0, ok: 0, failed: 0, latencies: [] as number[], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, leads: [] as number[], gaps: [] as number[], lines: 0 }));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, [name, p]] of plan.entries()) {
+        const r = await phase(name, p, SECONDS / ROUNDS);
+        const t = phases[i]!;
+        t.sent += r.sent; t.ok += r.ok; t.failed += r.failed; t.serverCpuMs += r.serverCpuMs; t.loadCpuMs += r.loadCpuMs; t.wallMs += r.wallMs; t.lines += r.lines;
+        t.latencies.push(...r.latencies); t.leads.push(...r.leads); t.gaps.push(...r.gaps);
+      }
+    }
     out('');
     out('| phase | sent | ok | failed | rate/s | p50 ms | p99 ms | max ms | server CPU ms/req | server CPU % of a core | load gen CPU % | show lines | lead min ms | lead p50 ms | gap max ms |');
     out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -152,10 +166,12 @@ async function main(): Promise<void> {
       const perReq = r.ok ? r.serverCpuMs / r.ok : NaN;
       out(`| ${r.name} | ${r.sent} | ${r.ok} | ${r.failed} | ${r.sent ? rate.toFixed(0) : '—'} | ${r.sent ? pct(r.latencies, 50).toFixed(2) : '—'} | ${r.sent ? pct(r.latencies, 99).toFixed(2) : '—'} | ${r.sent ? Math.max(...r.latencies).toFixed(1) : '—'} | ${r.sent ? perReq.toFixed(3) : '—'} | ${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} | ${((r.loadCpuMs / r.wallMs) * 100).toFixed(0)} | ${r.lines} | ${pct(r.leads, 0).toFixed(0)} | ${pct(r.leads, 50).toFixed(0)} | ${Math.max(0, ...r.gaps).toFixed(0)} |`);
     }
-    const [alone, healthz, poll] = phases as [Phase, Phase, Phase];
+    const [alone, healthz, readyz, poll] = phases as [Phase, Phase, Phase, Phase];
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
     out('');
-    out(`poll / healthz: p50 ${ratio(pct(poll.latencies, 50), pct(healthz.latencies, 50))}, p99 ${ratio(pct(poll.latencies, 99), pct(healthz.latencies, 99))}, server CPU per request ${ratio(poll.serverCpuMs / poll.ok, healthz.serverCpuMs / healthz.ok)}`);
+    for (const [name, b] of [['healthz', healthz], ['readyz', readyz]] as const) {
+      out(`poll / ${name}: p50 ${ratio(pct(poll.latencies, 50), pct(b.latencies, 50))}, p99 ${ratio(pct(poll.latencies, 99), pct(b.latencies, 99))}, server CPU per request ${ratio(poll.serverCpuMs / poll.ok, b.serverCpuMs / b.ok)}`);
+    }
     const achieved = poll.ok / (poll.wallMs / 1000);
     // A looping segment queues its next round when its last line ends, so even alone the show has a few ms there.
     const worstGap = (r: Phase) => Math.max(0, ...r.gaps);

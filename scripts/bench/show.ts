@@ -64,6 +64,7 @@ function printLoad(r: LoadResult): void {
   const base = r.samples.command;
   const ratio = (m: LoadMeasure) => `p50 ${(percentile(r.samples[m], 50) / percentile(base, 50)).toFixed(1)}×, p99 ${(percentile(r.samples[m], 99) / percentile(base, 99)).toFixed(1)}×`;
   out(`against the baseline (same run): show.go → host ${ratio('goSegment')}; material.play → host ${ratio('playSegment')}; interrupt → stop at host ${ratio('interruptStop')}`);
+  out(`${r.sayCuts} of ${r.samples.sayAudio.length} urgent says were synthesized before the script line on air ended and cut it; the rest aired after it`);
   out(cpuLine(r.cpuMs, r.wallMs, { server: 'server', workers: 'workers (+ flite)', bench: 'bench process (load + 50 media clocks + decoders)', redis: 'redis' }));
   out(`bench process event-loop delay: p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(1)} ms`);
 }

@@ -13,6 +13,8 @@ export type HostEvent =
   | { kind: 'segment'; at: number; segment: SpeechSegment }
   /** The segment's audio decoded (ffmpeg, as the real host does), ready for the clock. */
   | { kind: 'decoded'; at: number; segmentId: string }
+  /** Its audio could not be decoded: the scheduler skips the segment, as the real host does. */
+  | { kind: 'decode-failed'; at: number; segmentId: string; error: string }
   /** The first frame where the scheduler's tick() said `speaking: true` for this segment. */
   | { kind: 'audio'; at: number; segmentId: string; frame: number }
   /** A speech.stop reached the room; `cuts` is the segment on air it names, if any. */
@@ -21,7 +23,9 @@ export type HostEvent =
   | { kind: 'closed'; at: number; segmentId: string; frame: number }
   | { kind: 'finished'; at: number; segmentId: string; interrupted: boolean }
   /** An avatar command relayed to the room (the bench's baseline path). */
-  | { kind: 'command'; at: number; command: AvatarCommand };
+  | { kind: 'command'; at: number; command: AvatarCommand }
+  /** The room started on this host, or was released from it. */
+  | { kind: 'room'; at: number; state: 'started' | 'closed' };
 
 export interface ClockRoomFactoryOptions {
   decoder: AudioDecoder;
@@ -50,10 +54,15 @@ class ClockRoom implements RoomHandle {
     this.room = assignment.room;
     const decoder: AudioDecoder = {
       decode: async (audio) => {
-        const segmentId = this.enqueuing;
-        const pcm = await o.decoder.decode(audio);
-        if (segmentId !== null) log.push({ kind: 'decoded', at: performance.now(), segmentId });
-        return pcm;
+        const segmentId = this.enqueuing ?? '?';
+        try {
+          const pcm = await o.decoder.decode(audio);
+          log.push({ kind: 'decoded', at: performance.now(), segmentId });
+          return pcm;
+        } catch (err) {
+          log.push({ kind: 'decode-failed', at: performance.now(), segmentId, error: (err as Error).message });
+          throw err;
+        }
       },
     };
     this.speech = new SpeechScheduler({
@@ -68,6 +77,13 @@ class ClockRoom implements RoomHandle {
     });
     this.ticker = new FrameTicker({ fps: FPS, onFrame: (f) => this.frame(f) });
     this.ticker.start();
+    log.push({ kind: 'room', at: performance.now(), state: 'started' });
+  }
+
+  /** The clock's state, for a failure's message. */
+  describe(): string {
+    return `frame ${this.ticker.nextFrame}, ticker ${this.ticker.running ? 'running' : 'stopped'} (${this.ticker.rebases} rebases), `
+      + `playing ${this.speech.playingSegmentId ?? 'nothing'}, queued [${this.speech.queuedSegmentIds.join(', ')}]`;
   }
 
   private frame(n: number): void {
@@ -117,11 +133,18 @@ class ClockRoom implements RoomHandle {
   async close(): Promise<void> {
     this.ticker.stop();
     this.speech.stop();
+    this.log.push({ kind: 'room', at: performance.now(), state: 'closed' });
   }
 }
 
 export class ClockRoomFactory implements RoomFactory {
+  private readonly rooms = new Map<string, ClockRoom>();
+
   constructor(private readonly o: ClockRoomFactoryOptions) {}
+
+  describe(room: string): string {
+    return this.rooms.get(room)?.describe() ?? 'not on the host';
+  }
 
   create(assignment: RoomAssignment, events: RoomEvents): RoomHandle {
     let log = this.o.logs.get(assignment.room);
@@ -129,6 +152,8 @@ export class ClockRoomFactory implements RoomFactory {
       log = new EventLog<HostEvent>();
       this.o.logs.set(assignment.room, log);
     }
-    return new ClockRoom(assignment, events, log, this.o);
+    const handle = new ClockRoom(assignment, events, log, this.o);
+    this.rooms.set(assignment.room, handle);
+    return handle;
   }
 }

@@ -20,7 +20,7 @@ import { WsLink } from './ws-link.js';
  *   say urgent (synthesized on the spot) cutting the script line again → segment / first audio;
  *   and, as the floor of any operator → host path, an avatar command relayed by the server.
  * The script line airs again after each cut and once whole; the next cycle waits until
- * the director shows `waiting for go`.
+ * the say has played and the director shows `waiting for go`.
  */
 
 export const LOAD_MEASURES = [
@@ -33,6 +33,8 @@ export interface LoadResult {
   rooms: number;
   cycles: number;
   samples: Record<LoadMeasure, number[]>;
+  /** Urgent says that came while the script line was on air and cut it (the rest aired after it). */
+  sayCuts: number;
   wallMs: number;
   cpuMs: Record<string, number>;
   /** The bench process's event-loop delay (it runs the media clocks): p99 and max, ms. */
@@ -48,10 +50,10 @@ const WAIT_MS = 60_000;
 const PRODUCTS = ['trail shoe', 'rain jacket', 'desk lamp', 'coffee grinder', 'travel mug', 'yoga mat', 'camp stove', 'bike light'];
 const COLORS = ['red', 'blue', 'green', 'black', 'white', 'silver', 'orange', 'purple'];
 
-/** Script lines of about five seconds, one per cycle (distinct, so each is known at the host by its text). */
+/** Script lines of about seven seconds, one per cycle (distinct, so each is known at the host by its text). */
 function scriptLine(c: number): string {
   const p = PRODUCTS[c % PRODUCTS.length]!;
-  return `Here is segment ${c + 1} of the show: the ${COLORS[c % COLORS.length]} ${p}, light and strong, and today it ships for free.`;
+  return `Here is segment ${c + 1} of the show: the ${COLORS[c % COLORS.length]} ${p}, light and strong, and today it ships for free to every viewer who orders before the end of the show.`;
 }
 const WARM = 'Hello everyone, the show starts now.';
 const FLASH = 'Breaking news: the flash sale starts right now, so grab yours before they are gone.';
@@ -107,7 +109,13 @@ function hostWait<K extends HostEvent['kind']>(r: RoomRun, what: string, after: 
   return r.host.next(`${r.room}: ${what}`, after, (e) => e.kind === kind && pred(e as Extract<HostEvent, { kind: K }>), timeoutMs) as Promise<Extract<HostEvent, { kind: K }>>;
 }
 
-const firstAudio = (r: RoomRun, what: string, seg: Seg) => hostWait(r, `${what}: first audio frame`, seg.at, 'audio', (e) => e.segmentId === seg.segment.segmentId);
+/** The segment's first audio frame; a segment whose audio failed to decode is a lost line. */
+async function firstAudio(r: RoomRun, what: string, seg: Seg): Promise<{ at: number }> {
+  const id = seg.segment.segmentId;
+  const e = await r.host.next(`${r.room}: ${what}: first audio frame`, seg.at, (x) => (x.kind === 'audio' || x.kind === 'decode-failed') && x.segmentId === id, WAIT_MS);
+  if (e.kind === 'decode-failed') throw new Error(`${r.room}: ${what}: the host could not decode ${id} (${e.error}) and skipped it: a lost line`);
+  return e;
+}
 
 /** Where the time between a segment's arrival and its first frame went: decoding, then waiting for a frame. */
 async function splitAudio(r: RoomRun, seg: Seg, audio: { at: number }, s: Record<LoadMeasure, number[]>): Promise<void> {
@@ -134,7 +142,7 @@ async function go(r: RoomRun): Promise<{ sent: number; seg: Seg }> {
 }
 
 /** One cycle of one room; pushes its timings into `s`. */
-async function cycle(r: RoomRun, c: number, s: Record<LoadMeasure, number[]>): Promise<void> {
+async function cycle(r: RoomRun, c: number, s: Record<LoadMeasure, number[]>, counts: { sayCuts: number }): Promise<void> {
   const { op, room } = r;
   await sleep(between(200, 700));
   // The floor: an avatar command through the same server to the same host, no director on the way.
@@ -179,7 +187,9 @@ async function cycle(r: RoomRun, c: number, s: Record<LoadMeasure, number[]>): P
   s.interruptClosed.push(closed.at - intSent);
   s.stopToClosed.push(closed.at - stop.at);
 
-  // The script line airs again after the cut; an urgent say (synthesized now) cuts it too.
+  // The script line airs again after the cut; an urgent say (synthesized now) comes while it
+  // plays. It cuts the line when its synthesis is done before the line's end; on a machine
+  // too busy for that, it airs after it.
   const again = await hostWait(r, 'the script line again', flash.at, 'segment', (e) => e.segment.text === scriptLine(c) && e.segment.segmentId !== script.segment.segmentId);
   await firstAudio(r, 'the script line again', again);
   await sleep(between(700, 1300));
@@ -189,25 +199,36 @@ async function cycle(r: RoomRun, c: number, s: Record<LoadMeasure, number[]>): P
   await op.reply(sayId, saySent);
   const said = await hostWait(r, 'say urgent: segment', saySent, 'segment', (e) => e.segment.priority === 'urgent');
   if (said.segment.text !== text) throw new Error(`${room}: say put "${said.segment.text}" on air, not "${text}"`);
-  const cut2 = await hostWait(r, 'the script line cut for the say', saySent, 'stop', (e) => e.cuts === again.segment.segmentId);
-  const closed2 = await hostWait(r, 'the script line cut for the say: mouth closed', cut2.at, 'closed', (e) => e.segmentId === again.segment.segmentId);
   const sayAudio = await firstAudio(r, 'say urgent', said);
   s.saySegment.push(said.at - saySent);
   s.sayAudio.push(sayAudio.at - saySent);
   await splitAudio(r, said, sayAudio, s);
-  s.cutToClosed.push(closed2.at - cut2.at);
 
-  // The say plays whole, then the script line once more, whole; then the show waits for go.
+  // A stop that cuts the line comes before its (interrupted) end; a whole end means the say came late.
+  const end = await r.host.next(`${room}: the script line cut by the say, or ended`, again.at,
+    (e) => (e.kind === 'stop' && e.cuts === again.segment.segmentId) || (e.kind === 'finished' && e.segmentId === again.segment.segmentId), WAIT_MS);
+  if (end.kind === 'finished' && end.interrupted) throw new Error(`${room}: segment ${c + 1}'s line was cut, not by the say`);
+  const cut = end.kind === 'stop';
+  if (cut) {
+    const closed2 = await hostWait(r, 'the script line cut for the say: mouth closed', end.at, 'closed', (e) => e.segmentId === again.segment.segmentId);
+    s.cutToClosed.push(closed2.at - end.at);
+    counts.sayCuts++;
+  }
   const sayDone = await hostWait(r, 'say urgent: finished', said.at, 'finished', (e) => e.segmentId === said.segment.segmentId);
   if (sayDone.interrupted) throw new Error(`${room}: the say line was cut`);
-  const last = await hostWait(r, 'the script line, third air', said.at, 'segment', (e) => e.segment.text === scriptLine(c) && e.segment.segmentId !== again.segment.segmentId);
-  const lastDone = await hostWait(r, 'the script line, whole', last.at, 'finished', (e) => e.segmentId === last.segment.segmentId);
-  if (lastDone.interrupted) throw new Error(`${room}: segment ${c + 1}'s line was cut on its last air`);
-  await waitingForGo(r, lastDone.at);
+  let lineDone = end.at;
+  if (cut) {
+    // Cut, the script line airs once more after the say, whole.
+    const last = await hostWait(r, 'the script line, third air', said.at, 'segment', (e) => e.segment.text === scriptLine(c) && e.segment.segmentId !== again.segment.segmentId);
+    const lastDone = await hostWait(r, 'the script line, whole', last.at, 'finished', (e) => e.segmentId === last.segment.segmentId);
+    if (lastDone.interrupted) throw new Error(`${room}: segment ${c + 1}'s line was cut on its last air`);
+    lineDone = lastDone.at;
+  }
+  await waitingForGo(r, lineDone);
 }
 
 /** What a failing room's host and operator saw last, for the failure's message. */
-function describeRoom(r: RoomRun): string {
+function describeRoom(r: RoomRun, clock: string): string {
   const host = r.host.all().slice(-8).map((e) => {
     const { at, kind } = e;
     const detail = e.kind === 'segment' ? `${e.segment.segmentId} ${e.segment.priority} "${e.segment.text.slice(0, 40)}"` : JSON.stringify({ ...e, at: undefined, kind: undefined });
@@ -217,7 +238,7 @@ function describeRoom(r: RoomRun): string {
     .map((x) => `  ${x.at.toFixed(0)} ${JSON.stringify(x.frame).slice(0, 200)}`);
   const state = r.op.log.all((x) => x.frame.type === 'room.event' && (x.frame.event as { kind: string }).kind === 'show.state').pop();
   const show = state ? (state.frame.event as { show: { state: string; waitingFor: string | null; queue: unknown[]; onAir: unknown } }).show : null;
-  return [`host (now ${performance.now().toFixed(0)}):`, ...host, 'operator:', ...op,
+  return [`host (now ${performance.now().toFixed(0)}; ${clock}):`, ...host, 'operator:', ...op,
     `last show.state: ${show ? JSON.stringify({ state: show.state, waitingFor: show.waitingFor, onAir: show.onAir !== null, queue: show.queue }).slice(0, 600) : 'none'}`].join('\n');
 }
 
@@ -279,6 +300,7 @@ export async function runShowLoad(sys: BenchSystem, rooms: number, cycles: numbe
     }));
     progress(`warm-up done; ${rooms} rooms × ${cycles} cycles`);
 
+    const counts = { sayCuts: 0 };
     const samples = Object.fromEntries(LOAD_MEASURES.map((m) => [m, [] as number[]])) as unknown as Record<LoadMeasure, number[]>;
     const meter = new CpuMeter({ server: sys.part('server').pid, workers: sys.part('workers').pid, bench: process.pid });
     const redis0 = await redisCpuMs(sys.redis);
@@ -290,9 +312,9 @@ export async function runShowLoad(sys: BenchSystem, rooms: number, cycles: numbe
       await sleep(between(0, 3000));
       for (let c = 0; c < cycles; c++) {
         try {
-          await cycle(r, c, samples);
+          await cycle(r, c, samples, counts);
         } catch (err) {
-          throw new Error(`${(err as Error).message}\n${describeRoom(r)}`, { cause: err });
+          throw new Error(`${(err as Error).message}\n${describeRoom(r, factory.describe(r.room))}`, { cause: err });
         }
         sys.assertAlive();
         if (++done % rooms === 0) progress(`${done} of ${rooms * cycles} cycles`);
@@ -305,7 +327,7 @@ export async function runShowLoad(sys: BenchSystem, rooms: number, cycles: numbe
       checkLines(r, cycles);
       r.op.check();
     }
-    return { rooms, cycles, samples, wallMs, cpuMs, loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+    return { rooms, cycles, samples, sayCuts: counts.sayCuts, wallMs, cpuMs, loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
   } finally {
     for (const l of links) l.close();
     await client.stop();
