@@ -4,6 +4,7 @@ import { ProgramPanel } from './panels/ProgramPanel.js';
 import { AvatarPanel } from './panels/AvatarPanel.js';
 import { SayPanel } from './panels/SayPanel.js';
 import { QuestionsPanel } from './panels/QuestionsPanel.js';
+import { ChatPanel } from './panels/ChatPanel.js';
 import { ActivityPanel } from './panels/ActivityPanel.js';
 import { TransportBar } from './panels/show/TransportBar.js';
 import { QueuePanel } from './panels/show/QueuePanel.js';
@@ -14,7 +15,10 @@ export function LiveView({ room, activity }: { room: RoomState; activity: Activi
     <main className="live" data-room={room.id}>
       <TransportBar room={room} />
       <ProgramPanel room={room} />
-      <QuestionsPanel room={room} />
+      <div className="side">
+        <QuestionsPanel room={room} />
+        <ChatPanel room={room} />
+      </div>
       <AvatarPanel room={room} />
       <SayPanel room={room} />
       <QueuePanel room={room} compact />

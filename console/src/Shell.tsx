@@ -7,6 +7,7 @@ import { LiveView } from './LiveView.js';
 import { SettingsView } from './panels/settings/SettingsView.js';
 import { JobsPanel } from './panels/JobsPanel.js';
 import { ShowView } from './ShowView.js';
+import { AsRunPanel } from './panels/AsRunPanel.js';
 
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const route = useRoute();
@@ -34,6 +35,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         <nav className="pages" aria-label="pages">
           <a href="#" aria-current={route.page === 'live'} onClick={go({ page: 'live', room: roomId })}>Live</a>
           <a href="#" aria-current={route.page === 'show'} onClick={go({ page: 'show', room: roomId })}>Show</a>
+          <a href="#" aria-current={route.page === 'as-run'} onClick={go({ page: 'as-run', room: roomId })}>As-run</a>
           <a href="#" aria-current={route.page === 'settings'} onClick={go({ page: 'settings', room: roomId, section: 'room' })}>Settings</a>
           {isAdmin && <a href="#" aria-current={route.page === 'jobs'} onClick={go({ page: 'jobs' })}>Jobs</a>}
         </nav>
@@ -47,6 +49,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           : !room ? <p className="empty">Loading {roomId}…</p>
             : route.page === 'settings' ? <SettingsView room={room} section={route.section} />
               : route.page === 'show' ? <ShowView room={room} />
+                : route.page === 'as-run' ? <AsRunPanel room={room} />
               : <LiveView room={room} activity={snap.activity} />}
     </div>
   );

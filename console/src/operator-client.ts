@@ -2,6 +2,7 @@ import type { AvatarCommand } from '../../protocol/avatar.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { OperatorToServer, RoomEvent, ServerToOperator, Welcome } from '../../protocol/messages.js';
 import type { ShowCommand } from '../../protocol/show.js';
+import type { NewsroomCommand } from '../../protocol/newsroom.js';
 
 /**
  * The console's one link to the operator WebSocket. It keeps its session across drops
@@ -183,8 +184,8 @@ export class OperatorClient {
     return this.request({ type: 'command', room, command });
   }
 
-  /** Show transport and queue control: the command's name is the message type (protocol/messages.ts). */
-  show(room: string, command: ShowCommand): Promise<Outcome> {
+  /** Show transport and queue control, and the newsroom's commands: the command's name is the message type (protocol/messages.ts). */
+  show(room: string, command: ShowCommand | NewsroomCommand): Promise<Outcome> {
     const { name, ...fields } = command;
     return this.request({ type: name, room, ...fields } as unknown as OperatorRequest);
   }

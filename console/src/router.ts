@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { page: 'live'; room: string | null }
   | { page: 'show'; room: string | null }
+  | { page: 'as-run'; room: string | null }
   | { page: 'settings'; room: string | null; section: SettingsSection }
   | { page: 'jobs' };
 
@@ -18,6 +19,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'rooms' && parts[1]) {
     const room = decodeURIComponent(parts[1]);
     if (parts[2] === 'show') return { page: 'show', room };
+    if (parts[2] === 'as-run') return { page: 'as-run', room };
     if (parts[2] === 'settings') {
       const section = (SETTINGS_SECTIONS as readonly string[]).includes(parts[3] ?? '') ? parts[3] as SettingsSection : 'room';
       return { page: 'settings', room, section };
@@ -34,7 +36,8 @@ export function routePath(route: Route): string {
     case 'settings':
       return `${BASE}rooms/${encodeURIComponent(route.room ?? '')}/settings/${route.section}`;
     case 'show':
-      return `${BASE}rooms/${encodeURIComponent(route.room ?? '')}/show`;
+    case 'as-run':
+      return `${BASE}rooms/${encodeURIComponent(route.room ?? '')}/${route.page}`;
     case 'live':
       return route.room ? `${BASE}rooms/${encodeURIComponent(route.room)}/live` : BASE;
   }

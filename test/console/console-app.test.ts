@@ -8,8 +8,10 @@ import { cleanup, type TestServer } from '../helpers/server.js';
 import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { launchChromium } from '../helpers/browser.js';
-import { buildConsole, consolePage, FakeRenderHost, signIn, startServerOn, startServerProcess } from './harness.js';
+import { buildConsole, consolePage, FakeRenderHost, patientPolls, signIn, startServerOn, startServerProcess } from './harness.js';
 import { screenshot } from './screenshots.js';
+
+patientPolls();
 
 // A real server (two instances on one Redis), real workers (flite), a render host over a
 // real WebSocket that acknowledges and "plays" what it gets, and the built console in Chromium.
@@ -134,9 +136,10 @@ describe('the operator console in a real browser', () => {
 
   it('follows the line on air word by word from its timeline', async () => {
     const page = await open(a.adminToken, '/console/rooms/travel/live');
-    const words = 'Spring is the best time to visit the old town'.split(' ').map((text, i) => ({ text, startMs: i * 250, durationMs: 230 }));
+    // A second a word: slow enough for a loaded machine's polls to see each one lit.
+    const words = 'Spring is the best time to visit the old town'.split(' ').map((text, i) => ({ text, startMs: i * 1000, durationMs: 900 }));
     await a.core.events.emit('travel', {
-      kind: 'speech.started', segmentId: 'say-demo.0', mediaTimeMs: 0, hostId: 'host-1', text: words.map((w) => w.text).join(' '), words, durationMs: 2500,
+      kind: 'speech.started', segmentId: 'say-demo.0', mediaTimeMs: 0, hostId: 'host-1', text: words.map((w) => w.text).join(' '), words, durationMs: 10_000,
     });
     const current = page.locator('.now .word.current');
     await expect.poll(() => current.textContent()).toMatch(/\w/);
@@ -144,10 +147,10 @@ describe('the operator console in a real browser', () => {
     await expect.poll(async () => {
       seen.add((await current.textContent().catch(() => '')) ?? '');
       return seen.size;
-    }, { timeout: 10_000, interval: 40 }).toBeGreaterThanOrEqual(4);
+    }, { timeout: 20_000, interval: 40 }).toBeGreaterThanOrEqual(4);
     // Lit in order: the words before the current one are marked spoken.
     await expect.poll(() => page.locator('.now .word.spoken').count()).toBeGreaterThanOrEqual(3);
-    await a.core.events.emit('travel', { kind: 'speech.finished', segmentId: 'say-demo.0', mediaTimeMs: 2500, interrupted: false, hostId: 'host-1' });
+    await a.core.events.emit('travel', { kind: 'speech.finished', segmentId: 'say-demo.0', mediaTimeMs: 10_000, interrupted: false, hostId: 'host-1' });
     await expect.poll(() => page.locator('.now').textContent()).toBe('Not speaking');
   });
 
@@ -222,7 +225,7 @@ describe('the operator console in a real browser', () => {
       server = await startServerProcess(killPort, prefix, env);
       await page.locator('.conn[data-state="open"]').waitFor({ timeout: 15_000 });
       await expect.poll(() => page.locator('.conn').textContent()).toContain('resumed 1×');
-      for (const id of during) await page.locator(`.question[data-question="${id}"]`).waitFor({ timeout: 5000 });
+      for (const id of during) await page.locator(`.question[data-question="${id}"]`).waitFor({ timeout: 20_000 });
       expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
       // Each once.
       for (const id of [before.questionId, ...during]) expect(await page.locator(`.question[data-question="${id}"]`).count()).toBe(1);
@@ -235,5 +238,5 @@ describe('the operator console in a real browser', () => {
     } finally {
       await server.stop();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -9,8 +9,10 @@ import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { launchChromium } from '../helpers/browser.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { buildConsole, consolePage, signIn, startServerOn } from './harness.js';
+import { buildConsole, consolePage, patientPolls, signIn, startServerOn } from './harness.js';
 import { screenshot } from './screenshots.js';
+
+patientPolls();
 
 // Every part real: server, workers (flite), the render bridge (reference renderer, ffmpeg),
 // the stream gateway; the console plays the room's preview and drives the real render host.
@@ -80,14 +82,14 @@ describe('the operator console on a live show', () => {
     const meter = page.getByRole('meter');
     await expect.poll(() => meter.getAttribute('data-running')).toBe('true');
     const level = async () => Number(await meter.getAttribute('data-db'));
-    await expect.poll(level, { timeout: 10_000 }).toBeLessThan(-50);
+    await expect.poll(level, { timeout: 20_000 }).toBeLessThan(-50);
 
     await page.fill('textarea[aria-label="line to say"]', 'Hello everyone, and welcome to the AirStep launch. Stay with us for a special price, because today the new runners come with free shipping and a second pair of laces.');
     await page.click('.say button[type=submit]');
     const said = page.locator('.said li').first();
-    await expect.poll(() => said.getAttribute('data-state'), { timeout: 20_000 }).toBe('playing');
+    await expect.poll(() => said.getAttribute('data-state'), { timeout: 60_000 }).toBe('playing');
     // The words on air are what the host says, and the program's level rises with them.
-    await expect.poll(() => program.locator('.now').textContent(), { timeout: 10_000 }).toContain('welcome to the AirStep launch');
+    await expect.poll(() => program.locator('.now').textContent(), { timeout: 20_000 }).toContain('welcome to the AirStep launch');
     await expect.poll(level, { timeout: 30_000, interval: 50 }).toBeGreaterThan(-40);
     // The pictures for the README, taken while the picture plays and the meter reads speech if the
     // machine allows (a loaded one buffers now and then; the behaviour was checked above).
@@ -103,10 +105,10 @@ describe('the operator console on a live show', () => {
   it('changes the scene on the real render host and shows its ack', async () => {
     const scene = page.getByRole('group', { name: 'Scene' });
     await scene.getByRole('button', { name: 'beach' }).click();
-    await expect.poll(() => scene.locator('.outcome').textContent(), { timeout: 10_000 }).toMatch(/✓ ack gpu-1 · \d+ ms/);
+    await expect.poll(() => scene.locator('.outcome').textContent(), { timeout: 20_000 }).toMatch(/✓ ack gpu-1 · \d+ ms/);
     await page.fill('input[aria-label="caption text"]', 'AirStep Runners — $89 today');
     await page.click('form[aria-label="Caption"] button[type=submit]');
-    await expect.poll(() => page.locator('form[aria-label="Caption"] .outcome').textContent(), { timeout: 10_000 }).toMatch(/✓ ack gpu-1/);
+    await expect.poll(() => page.locator('form[aria-label="Caption"] .outcome').textContent(), { timeout: 20_000 }).toMatch(/✓ ack gpu-1/);
     expect(await page.getByRole('region', { name: 'program' }).locator('.facts').textContent()).toContain('AirStep Runners — $89 today');
   });
 

@@ -8,8 +8,10 @@ import { cleanup, type TestServer } from '../helpers/server.js';
 import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { launchChromium } from '../helpers/browser.js';
-import { buildConsole, consolePage, FakeRenderHost, signIn, startServerOn } from './harness.js';
+import { buildConsole, consolePage, FakeRenderHost, patientPolls, signIn, startServerOn } from './harness.js';
 import { screenshot } from './screenshots.js';
+
+patientPolls();
 
 // The show from the console: a library made in the page (synthesized by the real tts worker),
 // a rundown built from it, the transport (buttons and keys), the speech queue; a render host
@@ -110,9 +112,9 @@ describe('running a show from the console', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press(' ');
     const transport = page.getByRole('region', { name: 'transport' });
-    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 10_000 }).toBe('running');
+    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 20_000 }).toBe('running');
     const [welcome, price] = (await srv.core.rundowns.get('launch')).segments;
-    await expect.poll(() => rundown().locator('tr.current').getAttribute('data-segment'), { timeout: 10_000 }).toBe(welcome!.id);
+    await expect.poll(() => rundown().locator('tr.current').getAttribute('data-segment'), { timeout: 20_000 }).toBe(welcome!.id);
     await expect.poll(() => page.locator('.seg-title').textContent()).toBe('Welcome');
     await page.waitForTimeout(300);
     await screenshot(page, 'show');
@@ -132,7 +134,7 @@ describe('running a show from the console', () => {
     const queue = page.getByRole('region', { name: 'speech queue' });
     await expect.poll(() => queue.locator('.on-air-line .txt').textContent(), { timeout: 20_000 }).toContain('This line goes first');
     // The words of the line on air are lit as the host speaks them.
-    await expect.poll(() => page.locator('.now .word.current').count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.locator('.now .word.current').count(), { timeout: 20_000 }).toBe(1);
     // Two library lines wait behind it (queued by another operator, over REST); one is taken out again.
     const [intro, price] = (await srv.core.library.list('launch')).sort((x, y) => x.title.localeCompare(y.title));
     for (const m of [intro!, price!]) {
@@ -140,7 +142,7 @@ describe('running a show from the console', () => {
       expect(res.statusCode).toBe(200);
     }
     const waiting = queue.locator('.queue-lines li[data-line]');
-    await expect.poll(() => waiting.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(2);
     await screenshot(queue, 'queue');
     const mark = host.played.length;
     await waiting.filter({ hasText: price!.text.slice(0, 30) }).getByRole('button', { name: '✕' }).click();
@@ -151,7 +153,7 @@ describe('running a show from the console', () => {
     await expect.poll(() => queue.locator('.on-air-line .txt').textContent(), { timeout: 20_000 }).toContain(intro!.text.slice(0, 30));
     const before = host.played.length;
     await queue.getByRole('button', { name: /Interrupt/ }).click();
-    await expect.poll(() => host.played.length, { timeout: 10_000 }).toBe(before + 1);
+    await expect.poll(() => host.played.length, { timeout: 20_000 }).toBe(before + 1);
     expect(host.played.at(-1)).toMatchObject({ text: intro!.text, interrupted: true });
     await expect.poll(() => page.locator('.transcript li').last().getAttribute('data-state')).toBe('interrupted');
     await expect.poll(() => queue.locator('.on-air-line .txt').count()).toBe(0);
@@ -169,11 +171,11 @@ describe('running a show from the console', () => {
     await page.keyboard.press('Escape');
     // Start again from the top (jump), then hold and resume by key.
     await rundown().locator('tr[data-segment]').first().getByRole('button', { name: 'Jump' }).click();
-    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 10_000 }).toMatch(/running|waiting/);
+    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 20_000 }).toMatch(/running|waiting/);
     await page.keyboard.press('h');
-    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 10_000 }).toBe('holding');
+    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 20_000 }).toBe('holding');
     await page.keyboard.press('r');
-    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 10_000 }).not.toBe('holding');
+    await expect.poll(() => transport.getAttribute('data-show-state'), { timeout: 20_000 }).not.toBe('holding');
     // Typing in a field is typing, not transport.
     await library().getByLabel('filter library').fill('hhh');
     await page.waitForTimeout(300);
@@ -187,4 +189,14 @@ describe('running a show from the console', () => {
     await screenshot(library(), 'library');
     expect(problems.filter((p) => !p.includes('Failed to load resource'))).toEqual([]);
   }, 60_000);
+
+  it('finds every line the host played in the as-run view, the cut one marked', async () => {
+    await page.click('nav[aria-label="pages"] >> text=As-run');
+    const asRun = page.getByRole('region', { name: 'as-run' });
+    const played = [...new Set(host.played.map((p) => p.text))];
+    await expect.poll(() => asRun.locator('tr[data-entry]').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(host.played.length);
+    const table = (await asRun.locator('tbody').textContent()) ?? '';
+    for (const text of played) expect(table).toContain(text);
+    expect(await asRun.locator('tr.interrupted').count()).toBe(host.played.filter((p) => p.interrupted).length);
+  }, 30_000);
 });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -8,6 +9,14 @@ import { TEST_JWT_SECRET, TEST_PUBLISH_SECRET, type TestServer } from '../helper
 import { redisUrl, testPrefix } from '../helpers/redis.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { startPart, type Part } from '../helpers/processes.js';
+
+/**
+ * Browser tests wait for what a page shows; on a shared two-core machine under load that
+ * can take many times longer than on an idle one, so a poll gives up after 15 s, not 1 s.
+ */
+export function patientPolls(): void {
+  vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 50 } } });
+}
 
 /** Browser tests run against the built console; this builds it when its sources changed. */
 export const buildConsole = (): Promise<unknown> => ensureConsoleBuilt();
@@ -38,7 +47,7 @@ export function startServerProcess(port: number, prefix: string, env: Record<str
   return startPart('server/main.ts', {
     HOST: '127.0.0.1', PORT: String(port), REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: prefix,
     LIVEHOST_JWT_SECRET: TEST_JWT_SECRET, LIVEHOST_PUBLISH_SECRET: TEST_PUBLISH_SECRET, ...env,
-  }, /Server listening/);
+  }, /Server listening/, 60_000);
 }
 
 export interface HostOptions {
@@ -149,5 +158,5 @@ export async function consolePage(browser: Browser, problems: string[]): Promise
 /** Opens the console signed in through a sign-in link, as `npm start` prints it. */
 export async function signIn(page: Page, base: string, token: string, path = '/console/'): Promise<void> {
   await page.goto(`${base}${path}#token=${token}`);
-  await page.locator('.conn[data-state="open"]').waitFor({ timeout: 10_000 });
+  await page.locator('.conn[data-state="open"]').waitFor({ timeout: 30_000 });
 }

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { cleanup, startServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
 import { launchChromium } from '../helpers/browser.js';
-import { buildConsole, consolePage, signIn } from './harness.js';
+import { buildConsole, consolePage, patientPolls, signIn } from './harness.js';
 import { screenshot } from './screenshots.js';
+
+patientPolls();
 
 const cookieOf = (setCookie: string | string[] | undefined) => String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
 

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { cleanup, startServer, type TestServer } from '../helpers/server.js';
 import { launchChromium } from '../helpers/browser.js';
+import { patientPolls } from './harness.js';
+
+patientPolls();
 
 describe('viewer page in a real browser', () => {
   let srv: TestServer;

@@ -77,7 +77,7 @@ export function emptyRoom(id: string): RoomState {
  * Questions only move forward; a snapshot read before an event can never undo it. A status
  * this console does not know yet counts as final.
  */
-const RANK: Partial<Record<QuestionStatus, number>> = { review: 0, queued: 1, duplicate: 1, answering: 2 };
+const RANK: Partial<Record<QuestionStatus, number>> = { review: 0, queued: 1, duplicate: 1, draft: 1.5, answering: 2 };
 const rank = (s: QuestionStatus): number => RANK[s] ?? 3;
 
 export function mergeQuestion(list: QuestionInfo[], q: QuestionInfo): QuestionInfo[] {
@@ -92,7 +92,8 @@ export function mergeQuestion(list: QuestionInfo[], q: QuestionInfo): QuestionIn
   return next;
 }
 
-export const isWaiting = (q: QuestionInfo): boolean => q.status === 'review' || q.status === 'queued';
+/** Waiting for an operator or for its turn: a question to approve, one queued, a drafted answer to review. */
+export const isWaiting = (q: QuestionInfo): boolean => q.status === 'review' || q.status === 'queued' || q.status === 'draft';
 
 /** Drops the oldest settled questions first; waiting ones go only when nothing else can. */
 function boundQuestions(list: QuestionInfo[]): QuestionInfo[] {

@@ -3,7 +3,7 @@ import { useSnapshot } from '../session.js';
 import { isWaiting } from '../state/room-state.js';
 
 /** Every room the operator watches: on air or not, speaking, and how many questions wait. */
-export function RoomSwitcher({ current, page }: { current: string | null; page: 'live' | 'show' | 'settings' }) {
+export function RoomSwitcher({ current, page }: { current: string | null; page: 'live' | 'show' | 'as-run' | 'settings' }) {
   const snap = useSnapshot();
   return (
     <nav className="rooms" aria-label="rooms">
