@@ -35,6 +35,14 @@ export const VisualCommand = Type.Union([
     title: Type.Optional(Type.String({ maxLength: 120 })),
   }, { additionalProperties: false }),
   Type.Object({ name: Type.Literal('panel.hide') }, { additionalProperties: false }),
+  /** A product card in the panel's place: a name and a price, with the product's picture when given. */
+  Type.Object({
+    name: Type.Literal('card.show'),
+    title: Type.String({ minLength: 1, maxLength: 80 }),
+    price: Type.Optional(Type.String({ minLength: 1, maxLength: 24 })),
+    imageUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })),
+  }, { additionalProperties: false }),
+  Type.Object({ name: Type.Literal('card.hide') }, { additionalProperties: false }),
   Type.Object({
     name: Type.Literal('caption'),
     /** An operator-set lower third; empty clears it. */

@@ -25,7 +25,7 @@ export interface FrameState {
   /** Lower-third caption, or null. */
   caption: string | null;
   /** Product/slide panel: a decoded image (RGBA) or null. */
-  panel: { title: string | null; image: { width: number; height: number; rgba: Uint8Array } | null } | null;
+  panel: { title: string | null; image: { width: number; height: number; rgba: Uint8Array } | null; price?: string | null } | null;
 }
 
 /** A renderer turns a FrameState into raw RGBA pixels (width*height*4 bytes). */

@@ -10,7 +10,7 @@ type Panel = NonNullable<FrameState['panel']>;
  * on a band above the image, the image fitted inside. Painted once per panel.
  */
 export class PanelOverlay {
-  private last: { rgba: Uint8Array | null; imageW: number; imageH: number; title: string | null; canvas: Canvas } | null = null;
+  private last: { rgba: Uint8Array | null; imageW: number; imageH: number; title: string | null; price: string | null; canvas: Canvas } | null = null;
 
   constructor(private readonly width: number, private readonly height: number) {}
 
@@ -28,9 +28,11 @@ export class PanelOverlay {
     const img = panel.image;
     const last = this.last;
     let sprite = last?.canvas;
-    if (!last || !sprite || last.rgba !== (img?.rgba ?? null) || last.imageW !== (img?.width ?? 0) || last.imageH !== (img?.height ?? 0) || last.title !== panel.title) {
+    const price = panel.price ?? null;
+    if (!last || !sprite || last.rgba !== (img?.rgba ?? null) || last.imageW !== (img?.width ?? 0) || last.imageH !== (img?.height ?? 0)
+      || last.title !== panel.title || last.price !== price) {
       sprite = this.paint(panel);
-      this.last = { rgba: img?.rgba ?? null, imageW: img?.width ?? 0, imageH: img?.height ?? 0, title: panel.title, canvas: sprite };
+      this.last = { rgba: img?.rgba ?? null, imageW: img?.width ?? 0, imageH: img?.height ?? 0, title: panel.title, price, canvas: sprite };
     }
     ctx.drawImage(sprite, rect.x - margin, rect.y - margin);
   }
@@ -76,6 +78,20 @@ export class PanelOverlay {
       ctx.fillText(title, margin + 16 * s, margin + band / 2);
       top += band;
     }
+    // A product card's price sits on a band at the bottom, in the card's accent colour.
+    let bottom = margin + rect.height;
+    if (panel.price) {
+      const band = Math.round(64 * s);
+      bottom -= band;
+      ctx.fillStyle = '#ff4d6d';
+      ctx.fillRect(margin, bottom, rect.width, band);
+      ctx.font = `bold ${Math.round(34 * s)}px ${FONT_FAMILY}`;
+      ctx.fillStyle = '#ffffff';
+      ctx.textBaseline = 'middle';
+      ctx.textAlign = 'center';
+      ctx.fillText(panel.price, margin + rect.width / 2, bottom + band / 2);
+      ctx.textAlign = 'start';
+    }
     if (panel.image && panel.image.width > 0 && panel.image.height > 0 && panel.image.rgba.length >= panel.image.width * panel.image.height * 4) {
       const img = panel.image;
       const src = createCanvas(img.width, img.height);
@@ -83,7 +99,7 @@ export class PanelOverlay {
       src.getContext('2d').putImageData(new ImageData(pixels, img.width, img.height), 0, 0);
       const pad = Math.round(14 * s);
       const boxW = rect.width - pad * 2;
-      const boxH = rect.height - (top - margin) - pad * 2;
+      const boxH = bottom - top - pad * 2;
       const k = Math.min(boxW / img.width, boxH / img.height);
       const dw = img.width * k;
       const dh = img.height * k;

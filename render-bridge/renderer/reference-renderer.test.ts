@@ -127,6 +127,19 @@ describe('reference renderer', () => {
     expect(diff(none, panel, rect)).toBeGreaterThan(20);
   });
 
+  it('draws a product card: its price changes the card, and a price change alone is patched', () => {
+    const rect = panelRect(W, H);
+    const none = renderer.render(frame());
+    const card = renderer.render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$79' } }));
+    const cheaper = renderer.render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$59' } }));
+    expect(diff(none, card, rect)).toBeGreaterThan(20);
+    expect(diff(card, cheaper, rect)).toBeGreaterThan(0.05);
+    const r = createReferenceRenderer({ width: W, height: H });
+    const picture = Buffer.from(r.render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$79' } })));
+    applyPatch(picture, W, r.renderPatch!(frame({ panel: { title: 'AirStep Runner', image: null, price: '$59' } })));
+    expect(picture.equals(createReferenceRenderer({ width: W, height: H }).render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$59' } })))).toBe(true);
+  });
+
   it('draws the same pixels for the same FrameState', () => {
     const state = frame({ timeMs: 12_345, action: 'Talk4', speaking: true, blink: 0.3, caption: 'Same again', mouth: { from: 'E', to: 'oh', weight: 0.4 } });
     const first = renderer.render(state);

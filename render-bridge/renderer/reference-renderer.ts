@@ -34,6 +34,7 @@ interface Shown {
   caption: string | null;
   panelTitle: string | null;
   panelPixels: Uint8Array | null;
+  panelPrice: string | null;
 }
 
 function shown(state: FrameState): Shown {
@@ -42,7 +43,7 @@ function shown(state: FrameState): Shown {
   return {
     scene: look.scene, camera: look.camera, character: look.character, action: state.action,
     caption: normalizeCaption(state.caption),
-    panelTitle: visible?.title ?? null, panelPixels: visible?.image?.rgba ?? null,
+    panelTitle: visible?.title ?? null, panelPixels: visible?.image?.rgba ?? null, panelPrice: visible?.price ?? null,
   };
 }
 
@@ -94,7 +95,7 @@ export function createReferenceRenderer(options: ReferenceRendererOptions): Rend
     if (!prev || prev.scene !== next.scene || prev.camera !== next.camera || prev.character !== next.character) return whole;
     let box = unionBox(avatarRegion(look, prev.action, width, height), avatarRegion(look, next.action, width, height));
     if (prev.caption !== next.caption) box = unionBox(box, captionBand);
-    if (prev.panelTitle !== next.panelTitle || prev.panelPixels !== next.panelPixels) box = unionBox(box, cardBox);
+    if (prev.panelTitle !== next.panelTitle || prev.panelPixels !== next.panelPixels || prev.panelPrice !== next.panelPrice) box = unionBox(box, cardBox);
     return evenBox(box, width, height);
   }
 

@@ -40,9 +40,16 @@ export class AvatarState {
         this.operatorCaption = command.text.trim() || null;
         return;
       case 'panel.hide':
+      case 'card.hide':
         this.panelGeneration++;
         this.panel = null;
         return;
+      case 'card.show': {
+        const generation = ++this.panelGeneration;
+        const image = command.imageUrl ? await this.images.load(command.imageUrl) : null;
+        if (generation === this.panelGeneration) this.panel = { title: command.title, image, price: command.price ?? null };
+        return;
+      }
       case 'panel.show': {
         const generation = ++this.panelGeneration;
         const image: DecodedImage = await this.images.load(command.imageUrl);
