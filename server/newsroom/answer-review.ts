@@ -1,4 +1,6 @@
-import { blocklistMatch, type AnswerDraft, type AnswerDraftJob, type QuestionInfo, type RoomEvent, type TtsJobData } from '../../protocol/index.js';
+import type { AnswerDraft, AnswerDraftJob, QuestionInfo, RoomEvent, TtsJobData } from '../../protocol/index.js';
+import { createOutputCheck } from '../../moderation/index.js';
+import { answerContext } from './question-intake.js';
 import { lineToSay } from '../text-intake.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
@@ -59,10 +61,11 @@ export class AnswerReview {
     const q = await this.d.intake.get(roomId, questionId);
     if (q.status !== 'draft' || !q.draft) throw new ProtocolError('conflict', `question ${questionId} has no draft waiting (it is ${q.status})`);
     const lines = text !== undefined ? sentencesOf(lineToSay(text), room.language) : q.draft.lines;
-    if (text !== undefined) this.check(room, lines);
+    const notes = text !== undefined ? await this.check(room, lines) : [];
     if (lines.length === 0) throw new ProtocolError('rejected', 'the answer is empty');
     await this.air(room, q, lines, by);
-    await this.d.audit.record(roomId, text !== undefined ? 'question.edit' : 'question.approve', by, questionId, text ?? null);
+    await this.d.audit.record(roomId, text !== undefined ? 'question.edit' : 'question.approve', by, questionId,
+      text !== undefined ? `${text}${notes.length ? ` [approved with: ${notes.join('; ')}]` : ''}` : null);
     return questionView(q);
   }
 
@@ -84,15 +87,21 @@ export class AnswerReview {
     await this.d.audit.record(roomId, 'question.expire', 'review-timeout', questionId);
   }
 
-  /** An edited answer passes the same output check as a written one before it can air. */
-  private check(room: StoredRoom, lines: string[]): void {
-    let total = 0;
+  /**
+   * An edited answer passes the same output check as a written one before it can air
+   * (moderation/): what it rejects never airs; what it flags the approving operator has seen,
+   * and is noted in the audit log.
+   */
+  private async check(room: StoredRoom, lines: string[]): Promise<string[]> {
+    const check = createOutputCheck(answerContext(room), { kb: await this.d.rooms.getKb(room.id) });
+    const notes: string[] = [];
     for (const line of lines) {
-      const hit = blocklistMatch(room.blocklist, line);
-      if (hit !== null) throw new ProtocolError('rejected', `the edited answer matches the blocklist (${hit})`);
-      total += line.length + (total ? 1 : 0);
+      const v = await check.check(line);
+      if (v.ok) continue;
+      if (v.action === 'reject') throw new ProtocolError('rejected', `the edited answer was refused (${v.reason}: ${v.detail})`);
+      notes.push(`${v.reason}: ${v.detail}`);
     }
-    if (total > room.maxAnswerChars) throw new ProtocolError('rejected', `the edited answer is ${total} characters; the room allows ${room.maxAnswerChars}`);
+    return notes;
   }
 
   /** Puts approved lines on their way to air: the director expects them, tts voices them. */

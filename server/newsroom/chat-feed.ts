@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { blocklistMatch, type ChatMessage, type RoomEvent } from '../../protocol/index.js';
 import { sanitizeText } from '../../protocol/text-hygiene.js';
+import { CHAT_TEXT, moderateViewerText } from '../../moderation/index.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import type { RoomStore } from '../rooms/room-store.js';
 import type { Bans } from './bans.js';
@@ -55,7 +56,13 @@ export class ChatFeed {
       await this.emit(room, { kind: 'rejected', text: clean, reason: 'blocklist' });
       return null;
     }
-    const message: KeptMessage = { messageId: newId('c'), room, user: { id: user.id, name }, text: clean, platform, at: Date.now(), via };
+    // Link spam, floods of one character, shouting: dropped and counted, like questions.
+    const verdict = moderateViewerText(clean, { ...CHAT_TEXT, allowLinks: settings.allowLinks });
+    if (!verdict.ok) {
+      await this.bans.count(room, verdict.reason);
+      return null;
+    }
+    const message: KeptMessage = { messageId: newId('c'), room, user: { id: user.id, name }, text: verdict.text, platform, at: Date.now(), via };
     if (settings.chatHistory > 0) {
       await this.redis.multi().rpush(this.key(room), JSON.stringify(message)).ltrim(this.key(room), -settings.chatHistory, -1)
         .expire(this.key(room), 7 * 24 * 3600).exec();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { blocklistMatch, type AnswerContext, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
 import { sanitizeText } from '../../protocol/text-hygiene.js';
+import { moderateViewerText, QUESTION_TEXT } from '../../moderation/index.js';
 import { ProtocolError } from '../auth/auth-error.js';
 import { withLock } from '../rooms/redis-lock.js';
 import type { RoomStore, StoredRoom } from '../rooms/room-store.js';
@@ -115,6 +116,18 @@ export class QuestionIntake {
       await this.d.emit(roomId, { kind: 'rejected', text: clean, reason: 'blocklist' });
       throw new ProtocolError('rejected', 'the question was not accepted');
     }
+    // Length, repeated characters, link spam, shouting (moderation/): counted, shown to operators, refused.
+    const verdict = moderateViewerText(clean, QUESTION_TEXT);
+    if (!verdict.ok) {
+      await this.d.bans.count(roomId, verdict.reason);
+      await this.d.emit(roomId, { kind: 'rejected', text: clean.slice(0, 500), reason: verdict.reason });
+      throw new ProtocolError('rejected', `the question was not accepted (${verdict.detail})`);
+    }
+    return this.triage(room, who, verdict.text, replyTo, opts);
+  }
+
+  private async triage(room: StoredRoom, who: { id: string; name: string }, clean: string, replyTo: string | undefined, opts: { context?: ContextOverrides }) {
+    const roomId = room.id;
     // One decision at a time per room: two viewers asking the same thing at once make one group.
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
