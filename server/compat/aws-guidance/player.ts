@@ -14,6 +14,8 @@ import type { LegacyItem } from './wire.js';
 const AUDIO_PARTS_TTL_S = 30 * 24 * 3600;
 /** The poll looks for a pending item's audio at most this often per module and instance. */
 const POLL_ADVANCE_MS = 200;
+/** An answer not playable after this long (a question left in review, say) is given up on: the poll stops looking. */
+const ANSWER_GIVE_UP_MS = 10 * 60_000;
 
 export function fieldsOf(item: ItemRecord): LegacyFields {
   return {
@@ -59,8 +61,8 @@ export class Player {
     if (now - (this.lastAdvance.get(vrModule) ?? 0) < POLL_ADVANCE_MS) return null;
     this.lastAdvance.set(vrModule, now);
     const next = await this.advance(state, vrModule);
-    if (!next) return null;
-    await this.states.replace(vrModule, got.raw, next);
+    // Another start came meanwhile: the next poll answers that one.
+    if (!next || !(await this.states.replace(vrModule, got.raw, next))) return null;
     return next.audio ? next : null;
   }
 
@@ -150,7 +152,7 @@ export class Player {
       return { ...state, audio: await this.audioPath([got.payload.audio.key]) };
     }
     const outcome = await this.answers.resolve(state.room, state.questionId!, state.role!, vrModule);
-    if (!outcome) return null;
+    if (!outcome) return Date.now() - state.startedAt > ANSWER_GIVE_UP_MS ? { ...state, ended: 'no answer came within 10 minutes' } : null;
     if ('ended' in outcome) return { ...state, ended: outcome.ended, ...(outcome.aired ? { aired: true as const } : {}) };
     return { ...state, fields: { ...state.fields, text: outcome.text }, audio: await this.audioPath(outcome.wavKeys) };
   }

@@ -45,7 +45,7 @@ describe('items from the console, played by the render module', () => {
     const issue = async (m: string) => ((await c.call('POST', 'vr_module_tokens', { body: { vr_module: m }, token: c.srv.adminToken })).body as { token: string }).token;
     moduleToken = await issue('0001');
     zhModuleToken = await issue('0002');
-  }, 90_000);
+  }, 120_000);
   afterAll(async () => {
     host?.close();
     await c?.close();

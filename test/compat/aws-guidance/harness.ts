@@ -39,7 +39,8 @@ export async function startCompat(opts: {
     }
   }
   const workers = opts.workers === false || opts.workers === undefined ? null
-    : await startPart('workers/main.ts', { REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: srv.prefix, LIVEHOST_DATA_DIR: dir, ...opts.workers }, /workers ready/);
+    // Workers load their language resources first: on a busy shared machine that takes a while.
+    : await startPart('workers/main.ts', { REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: srv.prefix, LIVEHOST_DATA_DIR: dir, ...opts.workers }, /workers ready/, 80_000);
   const operator = await srv.token({ role: 'operator', rooms: ['*'] });
   const call: CompatServer['call'] = async (method, route, o = {}) => {
     const token = o.token === undefined ? operator : o.token;
