@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QuestionInfo } from '../../protocol/index.js';
+import { redisKeys, rejectionFromFields, type QuestionInfo } from '../../protocol/index.js';
 import { cleanup, startServer, type TestServer } from '../helpers/server.js';
 import { redisUrl } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
@@ -16,7 +16,7 @@ const KB = {
     { question: 'Can I return them?', answer: 'Yes, you can return them within thirty days.' },
     { question: 'What colours do they come in?', answer: 'They come in black and in white.' },
   ],
-  facts: [],
+  facts: ['The headphones cost seventy nine dollars.'],
 };
 
 // Review modes with real workers and a local OpenAI-compatible model: nothing airs before
@@ -43,7 +43,9 @@ describe('answer review', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'livehost-review-'));
     srv = await startServer();
-    llm = await startOpenAiServer({ reply: () => 'The headphones fold flat. They fit in any bag.' });
+    llm = await startOpenAiServer({
+      reply: (messages) => (/cost/i.test(messages.at(-1)?.content ?? '') ? 'They cost $59 today. What a deal.' : 'The headphones fold flat. They fit in any bag.'),
+    });
     workers = await startPart('workers/main.ts', {
       REDIS_URL: redisUrl(), LIVEHOST_REDIS_PREFIX: srv.prefix, LIVEHOST_DATA_DIR: dir,
       OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-test', LIVEHOST_LLM_MODEL: 'test-model',
@@ -120,5 +122,17 @@ describe('answer review', () => {
     await bot.next((f) => f.type === 'question.answered' && f.questionId === llmQ, 20_000);
     // The approver is on record.
     expect((await srv.core.questions.get('rev', llmQ)).approvedBy).toMatch(/^tok-/);
+  }, 60_000);
+
+  it('an answer stating a price the facts do not hold is flagged for the operator, and recorded with its reason', async () => {
+    await srv.core.rooms.update('rev', { review: 'tiered', answers: 'openai' });
+    const q = await ask('rev', 'How much do they cost right now?');
+    const drafted = await questionEvent(q, 'draft');
+    expect(drafted.draft!.lines[0]).toBe('They cost $59 today.');
+    expect(drafted.draft!.notes).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'price', action: 'flag', line: 0 })]));
+    const log = await srv.core.redis.xrange(redisKeys(srv.prefix).rejections('rev'), '-', '+');
+    expect(log.map(([, f]) => rejectionFromFields(f))).toEqual(expect.arrayContaining([
+      expect.objectContaining({ reason: 'price', questionId: q }),
+    ]));
   }, 60_000);
 });
