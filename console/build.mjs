@@ -18,7 +18,7 @@ const lockDir = path.join(root, 'dist', '.console-build.lock');
 const STALE_LOCK_MS = 5 * 60_000;
 
 /** Everything the bundle is made from: the app, the protocol it imports, the build config, the locked dependencies. */
-const INPUTS = ['console/src', 'protocol', 'vite.config.ts', 'console/tsconfig.json', 'package-lock.json'];
+const INPUTS = ['console/src', 'protocol', 'vite.config.ts', 'console/tsconfig.json', 'package-lock.json', 'console/build.mjs'];
 
 function files(rel) {
   const abs = path.join(root, rel);
@@ -90,7 +90,8 @@ export async function ensureConsoleBuilt({ force = false, log = () => undefined 
     }
     log('building the operator console (vite)…');
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+    // Always a production build: a caller's NODE_ENV (vitest sets "test") would make vite bundle React's development build.
+    const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
     if (r.status !== 0) throw new Error(`console build failed:\n${(r.stdout + r.stderr).trim()}`);
     precompress(path.join(consoleDist, 'assets'));
     writeFileSync(stampFile, hash);

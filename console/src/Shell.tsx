@@ -1,13 +1,15 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { navigate, useRoute, type Route } from './router.js';
 import { useSession, useSnapshot } from './session.js';
 import { ConnectionBadge, ConnectionBanner } from './ui/Connection.js';
 import { RoomSwitcher } from './ui/RoomSwitcher.js';
 import { LiveView } from './LiveView.js';
-import { SettingsView } from './panels/settings/SettingsView.js';
-import { JobsPanel } from './panels/JobsPanel.js';
-import { ShowView } from './ShowView.js';
-import { AsRunPanel } from './panels/AsRunPanel.js';
+
+// The live page comes with the first load; the other pages load when first opened.
+const SettingsView = lazy(() => import('./panels/settings/SettingsView.js').then((m) => ({ default: m.SettingsView })));
+const JobsPanel = lazy(() => import('./panels/JobsPanel.js').then((m) => ({ default: m.JobsPanel })));
+const ShowView = lazy(() => import('./ShowView.js').then((m) => ({ default: m.ShowView })));
+const AsRunPanel = lazy(() => import('./panels/AsRunPanel.js').then((m) => ({ default: m.AsRunPanel })));
 
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const route = useRoute();
@@ -44,13 +46,15 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         <button type="button" className="ghost" onClick={onSignOut}>Sign out</button>
       </header>
       <ConnectionBanner connection={snap.connection} />
-      {route.page === 'jobs' ? <JobsPanel />
-        : !roomId ? <p className="empty">No rooms this token may see. An admin creates rooms with <code>POST /api/rooms</code>.</p>
-          : !room ? <p className="empty">Loading {roomId}…</p>
-            : route.page === 'settings' ? <SettingsView room={room} section={route.section} />
-              : route.page === 'show' ? <ShowView room={room} />
-                : route.page === 'as-run' ? <AsRunPanel room={room} />
-              : <LiveView room={room} activity={snap.activity} />}
+      <Suspense fallback={<p className="empty">Loading…</p>}>
+        {route.page === 'jobs' ? <JobsPanel />
+          : !roomId ? <p className="empty">No rooms this token may see. An admin creates rooms with <code>POST /api/rooms</code>.</p>
+            : !room ? <p className="empty">Loading {roomId}…</p>
+              : route.page === 'settings' ? <SettingsView room={room} section={route.section} />
+                : route.page === 'show' ? <ShowView room={room} />
+                  : route.page === 'as-run' ? <AsRunPanel room={room} />
+                    : <LiveView room={room} activity={snap.activity} />}
+      </Suspense>
     </div>
   );
 }

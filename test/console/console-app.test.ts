@@ -115,6 +115,14 @@ describe('the operator console in a real browser', () => {
     await expect.poll(() => page.locator('.activity li').allTextContents()).toEqual(expect.arrayContaining([
       expect.stringMatching(/Camera: side.*camera rig offline/), expect.stringMatching(/Scene: beach.*acknowledged by host-1/),
     ]));
+    // A product card, with its price.
+    const card = page.getByRole('form', { name: 'Card' });
+    await card.getByLabel('card product').fill('AirStep Runners');
+    await card.getByLabel('card price').fill('$89');
+    await card.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => card.locator('.outcome').textContent()).toMatch(/✓ ack host-1/);
+    expect(host.commands).toContainEqual({ name: 'card.show', title: 'AirStep Runners', price: '$89' });
+    expect(await page.getByRole('region', { name: 'program' }).locator('.facts').textContent()).toContain('AirStep Runners · $89');
     await screenshot(page.getByRole('region', { name: 'avatar' }), 'avatar');
   });
 

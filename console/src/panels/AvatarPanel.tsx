@@ -38,6 +38,8 @@ export function AvatarPanel({ room }: { room: RoomState }) {
   const look = room.avatar.look ?? room.view?.look ?? null;
   const [panelStatus, sendPanel] = useCommand(room, 'Panel');
   const [captionStatus, sendCaption] = useCommand(room, 'Caption');
+  const [cardStatus, sendCard] = useCommand(room, 'Card');
+  const [card, setCard] = useState({ title: '', price: '', imageUrl: '' });
   const [stopStatus, sendStop] = useCommand(room, 'Stop');
   const [imageUrl, setImageUrl] = useState('');
   const [title, setTitle] = useState('');
@@ -66,6 +68,19 @@ export function AvatarPanel({ room }: { room: RoomState }) {
         <button type="submit">Show</button>
         <button type="button" onClick={() => void sendPanel({ name: 'panel.hide' }, 'Panel hidden')} disabled={!room.avatar.panel}>Hide</button>
         <OutcomeText status={panelStatus} />
+      </form>
+      <form className="row" aria-label="Card" data-command="card" onSubmit={(e) => {
+        e.preventDefault();
+        const title = card.title.trim();
+        void sendCard({ name: 'card.show', title, ...(card.price.trim() ? { price: card.price.trim() } : {}), ...(card.imageUrl.trim() ? { imageUrl: card.imageUrl.trim() } : {}) }, `Card: ${title}`);
+      }}>
+        <span className="label">Card</span>
+        <input placeholder="product" value={card.title} onChange={(e) => setCard({ ...card, title: e.target.value })} required maxLength={80} aria-label="card product" className="short" />
+        <input placeholder="price" value={card.price} onChange={(e) => setCard({ ...card, price: e.target.value })} maxLength={24} aria-label="card price" className="tiny" />
+        <input type="url" placeholder="https://… picture (optional)" value={card.imageUrl} onChange={(e) => setCard({ ...card, imageUrl: e.target.value })} pattern="https?://.+" maxLength={2048} aria-label="card picture" />
+        <button type="submit">Show</button>
+        <button type="button" onClick={() => void sendCard({ name: 'card.hide' }, 'Card hidden')} disabled={!room.avatar.card}>Hide</button>
+        <OutcomeText status={cardStatus} />
       </form>
       <form className="row" onSubmit={setCaptionText} aria-label="Caption" data-command="caption">
         <span className="label">Caption</span>

@@ -67,7 +67,9 @@ export function ProgramPanel({ room }: { room: RoomState }) {
         <NowSpeaking onAir={room.onAir} />
       </div>
       <div className="facts">
-        <span><span className="label">Lower third</span> {caption ? <b>{caption}</b> : <span className="muted">the spoken words</span>}</span>
+        <span><span className="label">Lower third</span> {caption ? <b>{caption}</b> : <span className="muted">the spoken words</span>}
+          {room.avatar.card && <span className="kv">card <b>{room.avatar.card.title}{room.avatar.card.price ? ` · ${room.avatar.card.price}` : ''}</b></span>}
+          {room.avatar.panel && <span className="kv">panel <b>{room.avatar.panel.title ?? 'image'}</b></span>}</span>
         <span><span className="label">Stream</span> <b className={room.live ? 'ok' : 'muted'}>{room.live ? 'live' : 'offline'}</b></span>
         <span><span className="label">Host</span> <HostLine room={room} /></span>
       </div>

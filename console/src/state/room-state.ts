@@ -42,6 +42,7 @@ export interface AvatarShown {
   look: AvatarLook | null;
   action: string | null;
   panel: { imageUrl: string; title?: string } | null;
+  card: { title: string; price?: string } | null;
   caption: string;
 }
 
@@ -69,7 +70,7 @@ export interface RoomState {
 export function emptyRoom(id: string): RoomState {
   return {
     id, view: null, live: false, host: null, questions: [], lines: [], onAir: null, rejected: [], show: null, showAt: 0,
-    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], chat: [], avatar: { look: null, action: null, panel: null, caption: '' },
+    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], chat: [], avatar: { look: null, action: null, panel: null, card: null, caption: '' },
   };
 }
 
@@ -177,6 +178,9 @@ export function applyEvent(room: RoomState, event: RoomEvent, now: number, perfN
       const merged = [...event.messages.filter((m) => !known.has(m.messageId)), ...room.chat].sort((a, b) => a.at - b.at);
       return { ...room, chat: tail(merged, LIMITS.chat) };
     }
+    default:
+      // An event this console does not show (a newer server's): nothing to fold.
+      return room;
   }
 }
 
@@ -196,9 +200,13 @@ export function applyCommand(avatar: AvatarShown, fallback: AvatarLook | null, c
       return { ...avatar, panel: { imageUrl: command.imageUrl, ...(command.title ? { title: command.title } : {}) } };
     case 'panel.hide':
       return { ...avatar, panel: null };
+    case 'card.show':
+      return { ...avatar, card: { title: command.title, ...(command.price ? { price: command.price } : {}) } };
+    case 'card.hide':
+      return { ...avatar, card: null };
     case 'caption':
       return { ...avatar, caption: command.text };
-    case 'stop':
+    default:
       return avatar;
   }
 }

@@ -17,7 +17,7 @@ export function newItem(kind: RundownItem['kind'], materials: Material[]): Rundo
   }
 }
 
-const COMMAND_NAMES: Array<VisualCommand['name']> = ['scene', 'camera', 'character', 'action', 'panel.show', 'panel.hide', 'caption'];
+const COMMAND_NAMES: Array<VisualCommand['name']> = ['scene', 'camera', 'character', 'action', 'panel.show', 'panel.hide', 'card.show', 'card.hide', 'caption'];
 
 function defaultCommand(name: VisualCommand['name']): VisualCommand {
   switch (name) {
@@ -27,6 +27,8 @@ function defaultCommand(name: VisualCommand['name']): VisualCommand {
     case 'action': return { name, action: 'Idle' };
     case 'panel.show': return { name, imageUrl: 'https://example.com/product.jpg' };
     case 'panel.hide': return { name };
+    case 'card.show': return { name, title: 'Product', price: '$0' };
+    case 'card.hide': return { name };
     case 'caption': return { name, text: '' };
   }
 }
@@ -47,6 +49,11 @@ function CommandEditor({ command, onChange }: { command: VisualCommand; onChange
       {command.name === 'panel.show' && <>
         <input type="url" value={command.imageUrl} onChange={(e) => onChange({ ...command, imageUrl: e.target.value })} aria-label="panel image URL" />
         <input className="short" value={command.title ?? ''} placeholder="title" onChange={(e) => onChange({ name: 'panel.show', imageUrl: command.imageUrl, ...(e.target.value ? { title: e.target.value } : {}) })} aria-label="panel title" />
+      </>}
+      {command.name === 'card.show' && <>
+        <input className="short" value={command.title} maxLength={80} onChange={(e) => onChange({ ...command, title: e.target.value })} aria-label="card title" />
+        <input className="tiny" value={command.price ?? ''} maxLength={24} placeholder="price" onChange={(e) => { const { price: _p, ...rest } = command; onChange(e.target.value ? { ...rest, price: e.target.value } : rest); }} aria-label="card price" />
+        <input type="url" value={command.imageUrl ?? ''} placeholder="picture https://…" onChange={(e) => { const { imageUrl: _i, ...rest } = command; onChange(e.target.value ? { ...rest, imageUrl: e.target.value } : rest); }} aria-label="card picture" />
       </>}
       {command.name === 'caption' && <input value={command.text} maxLength={200} placeholder="lower third (empty clears)" onChange={(e) => onChange({ name: 'caption', text: e.target.value })} aria-label="caption" />}
     </>

@@ -44,6 +44,9 @@ export function commandText(c: VisualCommand): string {
     case 'action': return `action ${c.action}`;
     case 'panel.show': return `panel ${c.title ?? c.imageUrl}`;
     case 'panel.hide': return 'panel off';
+    case 'card.show': return `card ${c.title}${c.price ? ` ${c.price}` : ''}`;
+    case 'card.hide': return 'card off';
     case 'caption': return c.text ? `caption “${c.text}”` : 'caption off';
+    default: return (c as { name: string }).name;
   }
 }
