@@ -57,7 +57,21 @@ const UNASSIGNED = /\p{Cn}/gu;
  * commands after U+0001) is tags and control characters, removed above. flite is run
  * without -ssml and Polly gets escaped SSML, so neither has markup left to read.
  */
-const PHONEME_SPAN = /\[\[[\s\S]*?\]\]/g;
+function dropPhonemeSpans(text: string): string {
+  // A scan, not a lazy regex: `/\[\[[\s\S]*?\]\]/` retries from every unclosed `[[` to the
+  // end of the text, quadratic on a hostile line; one indexOf per span is linear.
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = text.indexOf('[[', i);
+    if (open < 0) break;
+    const close = text.indexOf(']]', open + 2);
+    if (close < 0) break; // no span closes after here: the bracket runs are reduced below
+    out += `${text.slice(i, open)} `;
+    i = close + 2;
+  }
+  return out + text.slice(i);
+}
 const BRACKET_RUN = /\[{2,}|\]{2,}/g;
 
 /**
@@ -99,7 +113,7 @@ export function spokenText(raw: string): string {
   let text = sanitizeText(raw);
   text = text.replace(COMMENT_OR_CDATA, ' ').replace(TAG, ' ');
   text = text.replace(PICTOGRAPHS, ' ').replace(UNASSIGNED, ' ');
-  text = text.replace(PHONEME_SPAN, ' ').replace(BRACKET_RUN, (run) => run[0]!);
+  text = dropPhonemeSpans(text).replace(BRACKET_RUN, (run) => run[0]!);
   return text.replace(/\s+/gu, ' ').trim();
 }
 
