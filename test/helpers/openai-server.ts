@@ -137,13 +137,18 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
-      res.write(chunk({ role: 'assistant', content: '' }, null));
+      // Resolves once the last write has been handed to the socket (its callback).
+      let flushed: Promise<void> = new Promise((r) => res.write(chunk({ role: 'assistant', content: '' }, null), () => r()));
       const tokens = toTokens(text);
       const gap = 1000 / tokensPerSecond;
       const start = Date.now();
       for (let i = 0; i < tokens.length; i++) {
         if (closed) return;
         if (options.dropAfterTokens !== undefined && i >= options.dropAfterTokens) {
+          // The break comes after what was written: destroying at once would discard tokens
+          // still queued in the socket (under load, all of them), and the client would see a
+          // stream that broke before its first sentence instead of after it.
+          await flushed;
           res.destroy();
           return;
         }
@@ -154,7 +159,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
         // Paced against the start, not the previous write, so timer slack does not accumulate.
         const due = start + i * gap - Date.now();
         if (due > 0) await sleep(due);
-        res.write(chunk({ content: tokens[i] }, null));
+        flushed = new Promise((r) => res.write(chunk({ content: tokens[i] }, null), () => r()));
         tokenTimes[n]!.push(Date.now());
       }
       res.write(chunk({}, 'stop'));

@@ -154,7 +154,8 @@ describe('openai provider', () => {
   });
 
   it('stops the HTTP stream when the consumer stops early', async () => {
-    server = await startOpenAiServer({ tokensPerSecond: 50, reply: () => 'One. Two. Three. Four. Five. Six. Seven. Eight.' });
+    // Held after "One.": the stream can only end early if the client hangs up.
+    server = await startOpenAiServer({ holdAfterTokens: 2, reply: () => 'One. Two. Three. Four. Five. Six. Seven. Eight.' });
     const p = provider(server.url);
     const input = { room: 'r1', questionId: 'q1', question: 'count', context: context(), kb: KB, signal: new AbortController().signal };
     for await (const s of p.answer(input)) {
