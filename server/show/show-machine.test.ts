@@ -246,6 +246,16 @@ describe('the speech queue', () => {
     expect(r.effects.filter((e) => e.kind === 'answer.dropped')[0]).toMatchObject({ questionId: 'q1' });
   });
 
+  it('an interrupted say line does not hold the queue behind it', () => {
+    const r = room([], {});
+    say(r, 'say-1', 'Cut me off.', 'script', 5 * S);
+    say(r, 'say-2', 'After it.', 'script', 1 * S);
+    r.advance(1 * S);
+    r.op({ name: 'speech.interrupt' });
+    r.advance(5 * S);
+    expect(r.airedTexts()).toEqual(['Cut me off.!', 'After it.']);
+  });
+
   it('an operator reorders and removes waiting lines', () => {
     const r = room([], {});
     say(r, 'x', 'X', 'script', 2 * S);

@@ -211,6 +211,12 @@ export class SpeechQueue {
     }
     if (stops.length) this.fx.push({ kind: 'stop', airIds: stops });
     this.compact();
+    // A line gone before its end leaves its answer (or say) incomplete: it will never be
+    // whole, so it is over — left open, it would hold the queue behind it for good.
+    for (const answerId of new Set(dropped.map((l) => l.answerId).filter((id): id is string => id !== null))) {
+      const a = this.rt.answers[answerId];
+      if (a) this.dropAnswer(a, reason);
+    }
     return dropped;
   }
 
