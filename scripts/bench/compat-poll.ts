@@ -33,7 +33,11 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-interface Phase { name: string; sent: number; ok: number; failed: number; latencies: number[]; serverCpuMs: number; loadCpuMs: number; wallMs: number; leads: number[]; gaps: number[]; lines: number }
+interface Phase {
+  name: string; sent: number; ok: number; failed: number; latencies: number[]; serverCpuMs: number; loadCpuMs: number;
+  /** From the first request to the last answer; `sendMs`: the window requests were sent in; `drainMs`: the longest wait for the last answers after it. */
+  wallMs: number; sendMs: number; drainMs: number; leads: number[]; gaps: number[]; lines: number;
+}
 
 async function main(): Promise<void> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -48,10 +52,11 @@ async function main(): Promise<void> {
   let host: FakeHost | null = null;
   const beats: NodeJS.Timeout[] = [];
   try {
-    const server = await startPart('server/main.ts', { ...env, LOG_LEVEL: 'info' }, /listening at http:\/\/127\.0\.0\.1:\d+/i);
+    // Far deadlines: on a busy shared machine a start can take a while.
+    const server = await startPart('server/main.ts', { ...env, LOG_LEVEL: 'info' }, /listening at http:\/\/127\.0\.0\.1:\d+/i, 90_000);
     parts.push(server);
     const port = Number(/listening at http:\/\/127\.0\.0\.1:(\d+)/i.exec(server.output())![1]);
-    parts.push(await startPart('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, /workers ready/));
+    parts.push(await startPart('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, /workers ready/, 90_000));
     const base = `http://127.0.0.1:${port}`;
     const admin = (await new TokenService(secret, redis, prefix).issue({ role: 'admin' })).token;
     const api = async (method: string, url: string, body?: unknown) => {
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
     });
 
     const phase = async (name: string, p: string | null, seconds: number): Promise<Phase> => {
-      const r: Phase = { name, sent: 0, ok: 0, failed: 0, latencies: [], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, leads: [], gaps: [], lines: 0 };
+      const r: Phase = { name, sent: 0, ok: 0, failed: 0, latencies: [], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, sendMs: 0, drainMs: 0, leads: [], gaps: [], lines: 0 };
       const cpu0 = cpuMs(server.child.pid!);
       const load0 = process.cpuUsage();
       const t0 = Date.now();
@@ -121,7 +126,9 @@ async function main(): Promise<void> {
           for (; r.sent < due; r.sent++) pending.push(get(p).then((ms) => { r.ok++; r.latencies.push(ms); }, () => { r.failed++; }));
           await sleep(2);
         }
+        r.sendMs = Date.now() - t0;
         await Promise.all(pending);
+        r.drainMs = Date.now() - t0 - r.sendMs;
       } else {
         await sleep(seconds * 1000);
       }
@@ -149,22 +156,23 @@ async function main(): Promise<void> {
     const plan: Array<[string, string | null]> = [
       ['show alone', null], ['GET /healthz (baseline: no Redis)', '/healthz'], ['GET /readyz (baseline: one Redis round trip)', '/readyz'], ['GET poll (item playing)', pollPath],
     ];
-    const phases = plan.map(([name]) => ({ name, sent: 0, ok: 0, failed: 0, latencies: [] as number[], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, leads: [] as number[], gaps: [] as number[], lines: 0 }));
+    const phases: Phase[] = plan.map(([name]) => ({ name, sent: 0, ok: 0, failed: 0, latencies: [], serverCpuMs: 0, loadCpuMs: 0, wallMs: 0, sendMs: 0, drainMs: 0, leads: [], gaps: [], lines: 0 }));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, [name, p]] of plan.entries()) {
         const r = await phase(name, p, SECONDS / ROUNDS);
         const t = phases[i]!;
         t.sent += r.sent; t.ok += r.ok; t.failed += r.failed; t.serverCpuMs += r.serverCpuMs; t.loadCpuMs += r.loadCpuMs; t.wallMs += r.wallMs; t.lines += r.lines;
+        t.sendMs += r.sendMs; t.drainMs = Math.max(t.drainMs, r.drainMs);
         t.latencies.push(...r.latencies); t.leads.push(...r.leads); t.gaps.push(...r.gaps);
       }
     }
     out('');
-    out('| phase | sent | ok | failed | rate/s | p50 ms | p99 ms | max ms | server CPU ms/req | server CPU % of a core | load gen CPU % | show lines | lead min ms | lead p50 ms | gap max ms |');
-    out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out('| phase | sent | answered | failed | answered/s | last answers after | p50 ms | p99 ms | max ms | server CPU ms/req | server CPU % of a core | load gen CPU % | show lines | lead min ms | lead p50 ms | gap max ms |');
+    out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of phases) {
-      const rate = r.ok / (r.wallMs / 1000);
+      const rate = r.ok / (r.sendMs / 1000);
       const perReq = r.ok ? r.serverCpuMs / r.ok : NaN;
-      out(`| ${r.name} | ${r.sent} | ${r.ok} | ${r.failed} | ${r.sent ? rate.toFixed(0) : '—'} | ${r.sent ? pct(r.latencies, 50).toFixed(2) : '—'} | ${r.sent ? pct(r.latencies, 99).toFixed(2) : '—'} | ${r.sent ? Math.max(...r.latencies).toFixed(1) : '—'} | ${r.sent ? perReq.toFixed(3) : '—'} | ${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} | ${((r.loadCpuMs / r.wallMs) * 100).toFixed(0)} | ${r.lines} | ${pct(r.leads, 0).toFixed(0)} | ${pct(r.leads, 50).toFixed(0)} | ${Math.max(0, ...r.gaps).toFixed(0)} |`);
+      out(`| ${r.name} | ${r.sent} | ${r.ok} | ${r.failed} | ${r.sent ? rate.toFixed(0) : '—'} | ${r.sent ? `${r.drainMs} ms` : '—'} | ${r.sent ? pct(r.latencies, 50).toFixed(2) : '—'} | ${r.sent ? pct(r.latencies, 99).toFixed(2) : '—'} | ${r.sent ? Math.max(...r.latencies).toFixed(1) : '—'} | ${r.sent ? perReq.toFixed(3) : '—'} | ${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} | ${((r.loadCpuMs / r.wallMs) * 100).toFixed(0)} | ${r.lines} | ${pct(r.leads, 0).toFixed(0)} | ${pct(r.leads, 50).toFixed(0)} | ${Math.max(0, ...r.gaps).toFixed(0)} |`);
     }
     const [alone, healthz, readyz, poll] = phases as [Phase, Phase, Phase, Phase];
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -172,13 +180,15 @@ async function main(): Promise<void> {
     for (const [name, b] of [['healthz', healthz], ['readyz', readyz]] as const) {
       out(`poll / ${name}: p50 ${ratio(pct(poll.latencies, 50), pct(b.latencies, 50))}, p99 ${ratio(pct(poll.latencies, 99), pct(b.latencies, 99))}, server CPU per request ${ratio(poll.serverCpuMs / poll.ok, b.serverCpuMs / b.ok)}`);
     }
-    const achieved = poll.ok / (poll.wallMs / 1000);
+    const achieved = poll.ok / (poll.sendMs / 1000);
     // A looping segment queues its next round when its last line ends, so even alone the
     // show has a few ms there; on a shared machine the other phases show what its noise adds.
     const worstGap = (r: Phase) => Math.max(0, ...r.gaps);
     const others = Math.max(worstGap(alone), worstGap(healthz), worstGap(readyz));
     const showOk = poll.lines > 0 && worstGap(poll) <= others + 50;
-    out(`goal: the poll at ≥ ${RATE} requests/s → ${achieved >= RATE * 0.98 && poll.failed === 0 ? 'met' : 'missed'} (${achieved.toFixed(0)}/s, ${poll.failed} failed); the show not slowed by it (no gap between lines more than 50 ms over the worst in the other phases, ${others.toFixed(0)} ms) → ${showOk ? 'met' : 'missed'}`);
+    // Answered at the rate sent, none failed, and no backlog left behind (the last answers within a second).
+    const kept = achieved >= RATE * 0.98 && poll.failed === 0 && poll.drainMs < 1000;
+    out(`goal: the poll at ≥ ${RATE} requests/s → ${kept ? 'met' : 'missed'} (${achieved.toFixed(0)}/s answered, ${poll.failed} failed, the last ${poll.drainMs} ms after the sending stopped); the show not slowed by it (no gap between lines more than 50 ms over the worst in the other phases, ${others.toFixed(0)} ms) → ${showOk ? 'met' : 'missed'}`);
     if (process.env.BENCH_DEBUG) out(JSON.stringify({ played: host.played.map((x) => [x.text.slice(0, 12), x.startedAt, x.endedAt]), show: await api('GET', '/api/rooms/show/show') }).slice(0, 3000));
     agent.destroy();
   } finally {
