@@ -117,5 +117,8 @@ export const HostView = Type.Object({
   capabilities: Type.Unknown(),
   lastSeen: Type.Number(),
   instanceId: Type.String(),
+  /** From the host's last heartbeat: frames per second it renders, and its CPU load (0..1). */
+  fps: Type.Optional(Type.Number()),
+  cpu: Type.Optional(Type.Number()),
 });
 export const HostList = Type.Object({ hosts: Type.Array(HostView) });

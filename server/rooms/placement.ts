@@ -54,6 +54,8 @@ export class Placement {
   private readonly suspectKey: string;
   /** Rooms waiting because their host was lost: these may go to a standby host. */
   private readonly failoverKey: string;
+  /** Hash hostId → its last heartbeat's `{fps, cpu}`. */
+  private readonly healthKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -71,6 +73,7 @@ export class Placement {
     this.lockKey = `${p}:lock:placement`;
     this.suspectKey = `${p}:hosts:suspect`;
     this.failoverKey = `${p}:rooms:failover`;
+    this.healthKey = `${p}:hosts:health`;
   }
 
   /** The host and session serving a room, in one round trip (the relay's hot path). */
@@ -102,9 +105,11 @@ export class Placement {
     this.announce(rooms);
   }
 
-  async hosts(): Promise<Array<HostRecord & { lastSeen: number }>> {
-    const [all, seen] = await Promise.all([this.redis.hvals(this.hostsKey), this.redis.hgetall(this.seenKey)]);
-    return all.map((r) => JSON.parse(r) as HostRecord).map((h) => ({ ...h, lastSeen: Number(seen[h.hostId] ?? 0) }));
+  async hosts(): Promise<Array<HostRecord & { lastSeen: number; fps?: number; cpu?: number }>> {
+    const [all, seen, health] = await Promise.all([this.redis.hvals(this.hostsKey), this.redis.hgetall(this.seenKey), this.redis.hgetall(this.healthKey)]);
+    return all.map((r) => JSON.parse(r) as HostRecord).map((h) => ({
+      ...h, lastSeen: Number(seen[h.hostId] ?? 0), ...(health[h.hostId] ? JSON.parse(health[h.hostId]!) as { fps?: number; cpu?: number } : {}),
+    }));
   }
 
   async waitingRooms(): Promise<string[]> {
@@ -134,8 +139,10 @@ export class Placement {
     });
   }
 
-  async heartbeat(hostId: string): Promise<void> {
-    await this.redis.multi().hset(this.seenKey, hostId, Date.now()).hdel(this.suspectKey, hostId).exec();
+  /** A host's heartbeat: alive (no longer suspect), and how it is doing (fps, cpu) for operators. */
+  async heartbeat(hostId: string, health: { fps?: number; cpu?: number } = {}): Promise<void> {
+    await this.redis.multi().hset(this.seenKey, hostId, Date.now()).hdel(this.suspectKey, hostId)
+      .hset(this.healthKey, hostId, JSON.stringify(health)).exec();
   }
 
   /**

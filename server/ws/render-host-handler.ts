@@ -25,7 +25,7 @@ export function renderHostHandler(core: ServerCore) {
         await core.delivery.deliver(conn.sessionId, { type: 'ack', ref: msg.id });
         return;
       case 'host.heartbeat':
-        await core.placement.heartbeat(hostId);
+        await core.placement.heartbeat(hostId, { ...(msg.fps !== undefined ? { fps: msg.fps } : {}), ...(msg.cpu !== undefined ? { cpu: msg.cpu } : {}) });
         return;
       case 'command.ack': {
         const origin = core.commandIds.parse(msg.ref);
@@ -47,6 +47,12 @@ export function renderHostHandler(core: ServerCore) {
       case 'speech.finished':
         await ownRoom(conn, msg.room);
         await core.show.submit(msg.room, { type: 'host.finished', airId: msg.segmentId, hostId, mediaTimeMs: msg.mediaTimeMs, interrupted: msg.interrupted });
+        return;
+      // Not the director's business: where the line spent its time, for operators and the metrics.
+      case 'speech.timing':
+        await ownRoom(conn, msg.room);
+        void core.timing.report(msg.room, hostId, msg.segmentId, msg.timing)
+          .catch((err: Error) => core.log.warn({ room: msg.room, err: err.message }, 'speech timing not reported'));
         return;
     }
   };
