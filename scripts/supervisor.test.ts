@@ -110,7 +110,7 @@ describe('npm start heals itself', () => {
     for (const [name, entry] of [['gateway', 'stream-gateway/main.ts'], ['server', 'server/main.ts'], ['workers', 'workers/main.ts']]) {
       supervisor.spawnChild(name!, process.execPath, ['--import', 'tsx', entry!], { env, cwd: repoRoot });
     }
-    await until('the server is ready', ready, 60_000);
+    await until('the server is ready', ready, 150_000);
 
     const redis = new Redis(redisUrl);
     const tokens = new TokenService(TEST_JWT_SECRET, redis, prefix);
@@ -133,7 +133,7 @@ describe('npm start heals itself', () => {
     const demo = JSON.parse(await readFile(path.join(repoRoot, 'scripts/demo-room.json'), 'utf8')) as { kb: unknown };
     expect((await fetch(`${base}/api/rooms`, { method: 'POST', headers, body: JSON.stringify({ id: 'healing', name: 'Healing' }) })).status).toBe(201);
     expect((await fetch(`${base}/api/rooms/healing/kb`, { method: 'PUT', headers, body: JSON.stringify(demo.kb) })).status).toBe(200);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await host?.stop();

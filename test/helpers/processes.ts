@@ -11,7 +11,8 @@ export interface Part {
 }
 
 /** Runs a part's real entry point (`<part>/main.ts`) as its own process. */
-export function startPart(entry: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 20_000): Promise<Part> {
+/** Waits up to `timeoutMs` for `readyPattern`: a cold start (tsx compiling every module) on a loaded machine takes a while. */
+export function startPart(entry: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 90_000): Promise<Part> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });

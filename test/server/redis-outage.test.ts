@@ -67,7 +67,7 @@ describe('a Redis outage under a running show', () => {
       reportRetry: { backoff: () => new Backoff(100, 1000) },
     });
     host.start();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await host?.stop();

@@ -36,7 +36,7 @@ describe('WebSocket protocol violations are not the server\'s errors', () => {
     const redis = new Redis(redisUrl());
     operator = (await new TokenService(TEST_JWT_SECRET, redis, prefix).issue({ role: 'operator', rooms: ['mine'] })).token;
     await redis.quit();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
     await deletePrefix(prefix);
