@@ -286,6 +286,22 @@ describe('fillers', () => {
   });
 });
 
+describe('lost sends', () => {
+  it('a line handed to the host that never starts is handed over again, once, and airs', () => {
+    const r = room([], {});
+    r.hostUp = false; // the frame is lost: the simulated host does not receive it
+    say(r, 'say-1', 'Are you there?', 'script', 1 * S);
+    expect(r.effects.filter((e) => e.kind === 'send')).toHaveLength(1);
+    r.hostUp = true;
+    r.advance(4 * S);
+    expect(r.aired).toEqual([]);
+    r.advance(2 * S);
+    expect(r.effects.filter((e) => e.kind === 'send')).toHaveLength(2);
+    r.advance(3 * S);
+    expect(r.airedTexts()).toEqual(['Are you there?']);
+  });
+});
+
 describe('render host failover', () => {
   it('lines a lost host had not finished air again on the next host, in order, and none twice', () => {
     const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],

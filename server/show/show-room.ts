@@ -152,6 +152,9 @@ export class ShowRoom {
           return;
         }
         this.d.log.error({ err, room: this.room }, 'director step failed');
+        // Redis away, say: nothing would wake the room again once it is back — look again soon.
+        this.cancelTimer?.();
+        this.cancelTimer = this.d.clock.at(this.d.clock.now() + 1000, () => void this.serial(() => this.drainNow()));
       }
     });
     this.chain = run;

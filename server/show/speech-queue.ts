@@ -7,6 +7,8 @@ import { LINE_MOVES, isLineDone, move } from './show-states.js';
 export const CLASS_RANK: Record<SegmentPriority, number> = { urgent: 0, answer: 1, script: 2, filler: 3 };
 
 export interface QueueTiming {
+  /** A line handed over that has not started this long after it could have is handed over again (the send was lost). */
+  resendAfterMs?: number;
   /** A line goes to the host this long before the one on air ends, so they join without a gap. */
   leadMs: number;
   /** A line handed to the host is not taken back this close to its start (it may have begun). */
@@ -350,6 +352,7 @@ export class SpeechQueue {
         sent = this.sent;
       }
     }
+    this.resendLost(now, playing);
     if (!head || sent.length > 0) return this.nextLook(now);
     if (playing?.startedAt != null) {
       const sendAt = playing.startedAt + playing.durationMs - this.timing.leadMs;
@@ -411,10 +414,29 @@ export class SpeechQueue {
     }
   }
 
+  /**
+   * A line the host has had for a while with nothing on air before it, and no report that
+   * it started: the send was lost (Redis down as it went out, a host that missed it). It is
+   * handed over again under the same segment id — a host that has it drops the repeat.
+   */
+  private resendLost(now: number, playing: LineRecord | undefined): void {
+    const after = this.timing.resendAfterMs ?? 5000;
+    const busyUntil = playing?.startedAt != null ? playing.startedAt + playing.durationMs : null;
+    for (const line of this.sent) {
+      const due = Math.max(line.sentAt ?? now, busyUntil ?? 0) + after;
+      if (now < due) continue;
+      line.sentAt = now;
+      this.fx.push({ kind: 'send', line, airId: line.airId!, seq: line.seq! });
+    }
+  }
+
   private nextLook(now: number): number | null {
     const playing = this.playing;
     let at: number | null = null;
     if (playing?.startedAt != null) at = playing.startedAt + playing.durationMs - this.timing.leadMs;
+    const after = this.timing.resendAfterMs ?? 5000;
+    const busyUntil = playing?.startedAt != null ? playing.startedAt + playing.durationMs : 0;
+    for (const line of this.sent) at = Math.min(at ?? Infinity, Math.max(line.sentAt ?? now, busyUntil) + after);
     for (const a of Object.values(this.rt.answers)) {
       if (a.outcome === 'open' && a.started && a.lastEndAt !== null) at = Math.min(at ?? Infinity, a.lastEndAt + this.timing.answerStallMs);
     }
