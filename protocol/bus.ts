@@ -39,8 +39,11 @@ export function redisKeys(prefix: string) {
     recordingsLive: `${p}stream:recording`,
     /** Hash room → `{offset}`: program timestamp − the publisher's timestamp, for the live input now. */
     programLive: `${p}stream:program`,
-    /** BullMQ prefix; in Redis Cluster wrap in {} so a queue's keys share a slot. */
-    bullPrefix: `${p}bull`,
+    /**
+     * BullMQ prefix. Hash-tagged, so each queue's keys (and its scripts) share one Redis
+     * Cluster slot; keys still start with the prefix. A prefix already wrapped in {} is its own tag.
+     */
+    bullPrefix: `${p}{bull}`,
     /**
      * Milliseconds of audio a room has waiting to air (written by the room's director); a
      * qa worker holds a new answer in BullMQ while it is over the room's limit.

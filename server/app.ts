@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Redis } from 'ioredis';
+import { createRedis, parseRedisUrl } from '../protocol/redis-connection.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { Config } from './config.js';
 import type { ServerCore } from './core.js';
@@ -79,16 +79,18 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   // Separate connections: commands, the bus subscriber, and BullMQ's queue client.
   // No auto-pipelining: it defers each write to setImmediate, which bench:relay showed
   // costs more tail latency (p99 7.5 → 5.2 ms at 100 rooms) than the batching saves.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(config.redisUrl, { lazyConnect: true });
+  // One setting (REDIS_URL) for a standalone server, Sentinel or a Cluster (protocol/redis-connection.ts).
+  const target = parseRedisUrl(config.redisUrl);
+  const redis = createRedis(target, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const subscriber = createRedis(target, { lazyConnect: true, subscriber: true });
   // Queues only add jobs (nothing blocks on this connection), so an add fails fast while
   // Redis is down — the client hears `unavailable` — instead of waiting for it to return.
-  const queueConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  // Frames are recorded for resume after they are sent, so their writes can be batched:
-  // auto-pipelining here costs no latency and saves the relay a write per frame.
-  const recorder = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const queueConn = createRedis(target, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Frames are recorded for resume after they are sent, batched per session bucket
+  // (server/ws/frame-recorder.ts); auto-pipelining lets one write carry several buckets.
+  const recorder = createRedis(target, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   // BullMQ workers block on their connection; the director gets its own.
-  const directorConn = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  const directorConn = createRedis(target, { lazyConnect: true, maxRetriesPerRequest: null });
   // One log line per connection state change (lost, restored), not one per retry.
   const conns = { commands: redis, subscriber, queues: queueConn, director: directorConn, recorder };
   for (const [name, conn] of Object.entries(conns)) watchRedis(conn, name, app.log);
@@ -96,7 +98,11 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
 
   const metrics = new Metrics();
   const local = new LocalSessions();
-  const sessions = new SessionStore(redis, config.redisPrefix, config.resumeWindowSeconds, recorder);
+  const sessions = new SessionStore(redis, config.redisPrefix, config.resumeWindowSeconds, {
+    recorder,
+    // During a Redis outage every batch would fail; the connection watcher says so once.
+    onRecordError: (err) => { if (!isRedisOutage(err)) app.log.warn({ err: err.message }, 'frames not recorded'); },
+  });
   const delivery = new Delivery(sessions, local);
   const rooms = new RoomStore(redis, config.redisPrefix);
   const events = new RoomEvents(redis, config.redisPrefix, delivery);
@@ -198,6 +204,8 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   await newsroomRoutes(app, core);
   if (config.compatAwsGuidance) await app.register(awsGuidanceCompat, { core, prefix: config.compatAwsGuidancePrefix.replace(/\/$/, '') });
 
+  const adopted = await core.placement.adoptLegacyKeys();
+  if (adopted) app.log.info({ rooms: adopted }, 'placement moved under its hash tag: rooms wait for their hosts to register again');
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);

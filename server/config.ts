@@ -1,13 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { RoomId } from '../protocol/common.js';
+import { parseRedisUrl, REDIS_URL_PATTERN } from '../protocol/redis-connection.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 export const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Port,
-  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  redisUrl: Type.String({ pattern: REDIS_URL_PATTERN }),
   redisPrefix: Type.String({ pattern: '^[a-zA-Z0-9_{}:-]+$' }),
   dataDir: Type.String({ minLength: 1 }),
   jwtSecret: Type.String({ minLength: 32 }),
@@ -128,12 +129,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const error of Value.Errors(ConfigSchema, raw)) {
     const key = error.path.replace(/^\//, '').split('/')[0] as keyof Config;
     const secret = key === 'jwtSecret' || key === 'publishSecret';
-    // Secrets are never echoed back, even when wrong.
-    const detail = secret ? 'must be at least 32 characters (a random secret)' : `${error.message} (got ${JSON.stringify(error.value)})`;
+    // Secrets are never echoed back, even when wrong (nor a Redis URL, which may hold a password).
+    const detail = secret ? 'must be at least 32 characters (a random secret)'
+      : key === 'redisUrl' ? 'must start with redis://, rediss://, redis+sentinel:// or redis+cluster://'
+        : `${error.message} (got ${JSON.stringify(error.value)})`;
     if (!problems.some((p) => p.startsWith(ENV[key] ?? key))) problems.push(`${ENV[key] ?? key} is invalid: ${detail}`);
   }
   if (raw.compatAwsGuidance === true && Object.keys(raw.compatAwsGuidanceModules as object).length === 0) {
     problems.push(`${ENV.compatAwsGuidanceModules} must map at least one vr_module to a room (e.g. 0001=demo) when ${ENV.compatAwsGuidance} is on`);
+  }
+  if (typeof raw.redisUrl === 'string' && !problems.some((p) => p.startsWith(ENV.redisUrl))) {
+    try {
+      parseRedisUrl(raw.redisUrl);
+    } catch (err) {
+      // The message names REDIS_URL and never repeats its password.
+      problems.push((err as Error).message);
+    }
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return raw as Config;

@@ -1,7 +1,7 @@
 // Issues a token from the command line (the bootstrap uses it for the admin and the local
 // render host). Prints {"token","info"} as JSON on stdout; nothing else goes to stdout.
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import { createRedis } from '../protocol/redis-connection.js';
 import type { IssueTokenBody, Role } from '../protocol/index.js';
 import { loadConfig } from './config.js';
 import { TokenService } from './auth/token-service.js';
@@ -13,7 +13,7 @@ const { values } = parseArgs({
   },
 });
 const config = loadConfig();
-const redis = new Redis(config.redisUrl);
+const redis = createRedis(config.redisUrl);
 try {
   const body: IssueTokenBody = {
     role: (values.role ?? 'admin') as Role,

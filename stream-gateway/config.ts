@@ -1,4 +1,5 @@
 import { GatewayError } from './errors.js';
+import { parseRedisUrl } from '../protocol/redis-connection.js';
 import type { GatewayOptions } from './gateway.js';
 
 /** The listener settings are the gateway's own options; the rest feeds distribution and logging. */
@@ -60,7 +61,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   }
   // Same floor as the server, which signs the keys with this secret.
   if (config.publishSecret.length < 32) problems.push('LIVEHOST_PUBLISH_SECRET is required: at least 32 characters, shared with the server');
-  if (!/^rediss?:\/\//.test(config.redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  try {
+    parseRedisUrl(config.redisUrl);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   if (!/^[a-zA-Z0-9_{}:-]+$/.test(config.redisPrefix)) problems.push('LIVEHOST_REDIS_PREFIX may hold only letters, digits and _ - : { }');
   if (config.rtmpPort === config.httpPort && problems.length === 0) problems.push('LIVEHOST_RTMP_PORT and LIVEHOST_GATEWAY_HTTP_PORT must differ');
   if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);

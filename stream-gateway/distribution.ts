@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { IvsClient } from '@aws-sdk/client-ivs';
-import { Redis } from 'ioredis';
+import { createRedis } from '../protocol/redis-connection.js';
 import { redisKeys } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import type { RecordingView } from '../protocol/index.js';
@@ -67,8 +67,8 @@ export interface Distribution {
  * to IVS and preview, and metrics (Prometheus, CloudWatch when a namespace is set).
  */
 export async function startDistribution(o: DistributionOptions): Promise<Distribution> {
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(o.redisUrl);
+  const redis = createRedis(o.redisUrl, { maxRetriesPerRequest: 3 });
+  const subscriber = createRedis(o.redisUrl, { subscriber: true });
   // One log line when a connection is lost and one when it is back, not one per retry.
   watchRedis(redis, 'distribution', o.log);
   watchRedis(subscriber, 'distribution subscriber', o.log);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Server as NetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { createRedis } from '../protocol/redis-connection.js';
 import { pino, type Logger } from 'pino';
 import { GatewayError } from './errors.js';
 import { freePort } from './free-port.js';
@@ -114,7 +114,7 @@ async function start(options: GatewayOptions): Promise<Gateway> {
     log.warn({ room, reason: decision.reason, ip: session.ip, protocol: session.protocol }, `${kind} refused`);
   };
 
-  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = createRedis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   watchRedis(redis, 'gateway', log);
   try {
     await redis.connect();

@@ -4,6 +4,7 @@
  * surfacing at the first question.
  */
 import { DEFAULT_MIN_CONFIDENCE } from '../retrieval/index.js';
+import { parseRedisUrl } from '../protocol/redis-connection.js';
 import { describeModerationConfig, loadModerationConfig, ModerationConfigError, type ModerationConfig } from '../moderation/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,7 +70,11 @@ function httpUrl(env: Env, variable: string): string | undefined {
 
 export function loadWorkersConfig(env: Env = process.env): WorkersConfig {
   const redisUrl = env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\/\S+$/.test(redisUrl)) throw new WorkersConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  try {
+    parseRedisUrl(redisUrl);
+  } catch (err) {
+    throw new WorkersConfigError('REDIS_URL', (err as Error).message.replace(/^REDIS_URL:? ?/, ''));
+  }
 
   const redisPrefix = env.LIVEHOST_REDIS_PREFIX?.trim() || 'livehost';
   // Hash tags ({…}) are allowed so Redis Cluster deployments can pin a prefix to one slot.

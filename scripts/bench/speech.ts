@@ -15,6 +15,7 @@ import { startOpenAiServer, toTokens } from '../../test/helpers/openai-server.js
 import { TestClient } from '../../test/helpers/ws-client.js';
 import { TokenService } from '../../server/auth/token-service.js';
 import { RoomStore } from '../../server/rooms/room-store.js';
+import { placementKeys } from '../../server/rooms/placement.js';
 import { FliteProvider } from '../../workers/tts/flite-provider.js';
 
 const N = Number(process.env.BENCH_QUESTIONS ?? 200);
@@ -58,7 +59,7 @@ async function withSystem<T>(answers: 'kb' | 'openai', llmUrl: string | null, bo
     await host.next((f) => f.type === 'ack');
     await rooms.create({ id: 'bench', answers, persona: 'A shop assistant.' });
     await rooms.putKb('bench', { qa: Array.from({ length: N }, (_, i) => item(i)), facts: [] });
-    await redis.sadd(`${prefix}:rooms:waiting`, 'bench');
+    await redis.sadd(placementKeys(prefix).waiting, 'bench');
     host.send({ type: 'host.register', id: 'r2', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
     await host.next((f) => f.type === 'room.assign');
     const bot = await TestClient.connect(`ws://127.0.0.1:${port}/ws/bot`, (await tokens.issue({ role: 'bot', rooms: ['bench'] })).token);

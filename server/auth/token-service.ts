@@ -51,10 +51,10 @@ export class TokenService {
       .setJti(tokenId).setIssuer(ISSUER).setAudience(AUDIENCE)
       .setIssuedAt(now).setExpirationTime(now + ttl)
       .sign(this.key);
-    await this.redis.multi()
-      .set(this.infoKey(tokenId), JSON.stringify(info), 'EX', ttl)
-      .zadd(this.indexKey, info.expiresAt, tokenId)
-      .exec();
+    // Two keys in two Cluster slots, so no transaction: the record first, then the index
+    // (a listed id always has its record; a record missing from the index only goes unlisted).
+    await this.redis.set(this.infoKey(tokenId), JSON.stringify(info), 'EX', ttl);
+    await this.redis.zadd(this.indexKey, info.expiresAt, tokenId);
     return { token, info };
   }
 
@@ -85,10 +85,9 @@ export class TokenService {
     const info = JSON.parse(raw) as TokenInfo;
     const ttl = Math.max(1, Math.ceil((info.expiresAt - Date.now()) / 1000));
     info.revoked = true;
-    await this.redis.multi()
-      .set(this.revokedKey(tokenId), '1', 'EX', ttl)
-      .set(this.infoKey(tokenId), JSON.stringify(info), 'EX', ttl)
-      .exec();
+    // The revocation first (it is what verify checks), then the record that lists it as revoked.
+    await this.redis.set(this.revokedKey(tokenId), '1', 'EX', ttl);
+    await this.redis.set(this.infoKey(tokenId), JSON.stringify(info), 'EX', ttl);
     return info;
   }
 
@@ -96,7 +95,8 @@ export class TokenService {
     await this.redis.zremrangebyscore(this.indexKey, '-inf', Date.now());
     const ids = await this.redis.zrange(this.indexKey, 0, -1);
     if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.infoKey(id)));
+    // One GET per record (not MGET): the records live in different Cluster slots.
+    const raws = await Promise.all(ids.map((id) => this.redis.get(this.infoKey(id))));
     return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as TokenInfo);
   }
 }

@@ -4,12 +4,21 @@
  */
 export type BusHandler = (data: unknown, fromInstance: string) => void;
 
+export interface ChannelOptions {
+  /**
+   * A shard channel (Redis 7 SPUBLISH/SSUBSCRIBE): it lives on the Cluster slot of its hash
+   * tag, so a script on that slot can publish to it and count its subscribers exactly.
+   * Publisher and subscribers of a channel must agree on this.
+   */
+  shard?: boolean;
+}
+
 export interface Bus {
   readonly instanceId: string;
   /** `echo`: this instance's own subscribers hear it too (a reply to a request made here). */
-  publish(channel: string, data: unknown, opts?: { echo?: boolean }): Promise<void>;
+  publish(channel: string, data: unknown, opts?: { echo?: boolean } & ChannelOptions): Promise<void>;
   /** Resolves once the subscription is active; returns the unsubscribe function. */
-  subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
+  subscribe(channel: string, handler: BusHandler, opts?: ChannelOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

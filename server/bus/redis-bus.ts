@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Bus, BusEnvelope, BusHandler } from './bus.js';
+import type { Bus, BusEnvelope, BusHandler, ChannelOptions } from './bus.js';
 import { whenReady } from '../../protocol/redis-outage.js';
 
 /**
  * Redis pub/sub bus. Subscribing puts a connection in subscriber mode, so the bus owns a
- * dedicated connection for it and publishes on the shared command connection.
+ * dedicated connection for it and publishes on the shared command connection. Shard
+ * channels (SSUBSCRIBE) share that connection on a standalone Redis; on a cluster the
+ * client keeps one per primary (createRedis's `subscriber`).
  */
 export class RedisBus implements Bus {
   private readonly handlers = new Map<string, Set<BusHandler>>();
@@ -16,6 +18,7 @@ export class RedisBus implements Bus {
     private readonly prefix: string,
   ) {
     subscriber.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
+    subscriber.on('smessage', (channel: string, raw: string) => this.dispatch(channel, raw));
   }
 
   private dispatch(channel: string, raw: string): void {
@@ -35,19 +38,22 @@ export class RedisBus implements Bus {
     return `${this.prefix}:bus:${name}`;
   }
 
-  async publish(channel: string, data: unknown, opts: { echo?: boolean } = {}): Promise<void> {
+  async publish(channel: string, data: unknown, opts: { echo?: boolean } & ChannelOptions = {}): Promise<void> {
     const env: BusEnvelope = { i: opts.echo ? '*' : this.instanceId, d: data };
-    await this.commands.publish(this.channel(channel), JSON.stringify(env));
+    const full = this.channel(channel);
+    if (opts.shard) await this.commands.spublish(full, JSON.stringify(env));
+    else await this.commands.publish(full, JSON.stringify(env));
   }
 
-  async subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>> {
+  async subscribe(channel: string, handler: BusHandler, opts: ChannelOptions = {}): Promise<() => Promise<void>> {
     const full = this.channel(channel);
     let set = this.handlers.get(full);
     if (!set) {
       set = new Set();
       this.handlers.set(full, set);
       await whenReady(this.subscriber);
-      await this.subscriber.subscribe(full);
+      if (opts.shard) await this.subscriber.ssubscribe(full);
+      else await this.subscriber.subscribe(full);
     }
     set.add(handler);
     return async () => {
@@ -56,7 +62,7 @@ export class RedisBus implements Bus {
       current.delete(handler);
       if (current.size === 0) {
         this.handlers.delete(full);
-        await this.subscriber.unsubscribe(full).catch(() => undefined);
+        await (opts.shard ? this.subscriber.sunsubscribe(full) : this.subscriber.unsubscribe(full)).catch(() => undefined);
       }
     };
   }

@@ -57,10 +57,9 @@ export class AsRunLog {
     };
     const days = await this.lookups.retentionDays(r.room);
     const minId = `${Date.now() - days * 86_400_000}-0`;
-    await this.redis.multi()
-      .xadd(this.streamKey(r.room), 'MINID', '~', minId, '*', 'e', JSON.stringify(entry))
-      .hdel(k, r.airId)
-      .exec();
+    // The stream and the on-air hash are two Cluster slots: logged first, then forgotten.
+    await this.redis.xadd(this.streamKey(r.room), 'MINID', '~', minId, '*', 'e', JSON.stringify(entry));
+    await this.redis.hdel(k, r.airId);
   }
 
   /**
@@ -71,10 +70,11 @@ export class AsRunLog {
    * from the wall clock.
    */
   private async recordingAt(room: string, start: AirReport): Promise<{ id: string; offsetMs: number } | null> {
-    const [recRaw, progRaw] = await this.redis.multi().hget(this.keys.recordingsLive, room).hget(this.keys.programLive, room).exec() as [[null, string | null], [null, string | null]];
-    if (!recRaw[1]) return null;
-    const rec = JSON.parse(recRaw[1]) as { id: string; startedAt: number; firstTs?: number };
-    const prog = progRaw[1] ? JSON.parse(progRaw[1]) as { offset: number } : null;
+    // Two hashes in two Cluster slots: two reads at once, not a transaction.
+    const [recRaw, progRaw] = await Promise.all([this.redis.hget(this.keys.recordingsLive, room), this.redis.hget(this.keys.programLive, room)]);
+    if (!recRaw) return null;
+    const rec = JSON.parse(recRaw) as { id: string; startedAt: number; firstTs?: number };
+    const prog = progRaw ? JSON.parse(progRaw) as { offset: number } : null;
     if (start.streamTimeMs !== undefined && prog && rec.firstTs !== undefined) {
       return { id: rec.id, offsetMs: start.streamTimeMs + prog.offset - rec.firstTs };
     }

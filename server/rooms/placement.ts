@@ -4,7 +4,7 @@ import type { HostCapabilities, RoomEvent } from '../../protocol/index.js';
 import { signStreamKey } from '../../protocol/publish-key.js';
 import type { Delivery } from '../ws/delivery.js';
 import type { RoomStore } from './room-store.js';
-import { withLock } from './redis-lock.js';
+import { PLACE, PLACEMENT_KEY_COUNT, REGISTER, RELEASE, SWEEP } from './placement-scripts.js';
 
 export interface HostRecord {
   hostId: string;
@@ -28,11 +28,25 @@ export interface PlacementOptions {
   publishKeyTtlS?: number;
 }
 
+/** Placement's keys: one hash tag, so every script below runs on one Cluster slot. */
+export function placementKeys(prefix: string) {
+  const base = `${prefix}:{placement}`;
+  return {
+    hosts: `${base}:hosts`, seen: `${base}:seen`, suspect: `${base}:suspect`, load: `${base}:load`,
+    route: `${base}:route`, waiting: `${base}:waiting`, failover: `${base}:failover`, health: `${base}:health`,
+  };
+}
+
+/** At most this many rooms in one placement script (it holds the slot while it runs). */
+const PLACE_BATCH = 500;
+
 /**
  * Which render host renders which room. Hosts register with a capacity; every room is
  * placed on the live host with the most free capacity, and rooms of a host that goes
- * silent are placed again elsewhere. All changes happen under one Redis lock, so two
- * instances never place the same room twice.
+ * silent are placed again elsewhere. Each change is one Lua script over placement's own
+ * keys (placement-scripts.ts), so two instances never place the same room twice — without
+ * a lock, and without a transaction across Cluster slots. What follows a change (the
+ * room.assign to the host, the events to operators) is done by the instance that made it.
  */
 export class Placement {
   /**
@@ -45,17 +59,8 @@ export class Placement {
   /** Set by the app once the bus is up: tells other instances which rooms changed. */
   announce: (rooms: string[]) => void = () => undefined;
 
-  private readonly hostsKey: string;
-  private readonly seenKey: string;
-  private readonly roomHostKey: string;
-  private readonly waitingKey: string;
-  private readonly lockKey: string;
-  /** Hash hostId → ms since epoch its socket closed without a resume (the suspect hosts). */
-  private readonly suspectKey: string;
-  /** Rooms waiting because their host was lost: these may go to a standby host. */
-  private readonly failoverKey: string;
-  /** Hash hostId → its last heartbeat's `{fps, cpu}`. */
-  private readonly healthKey: string;
+  readonly keys: ReturnType<typeof placementKeys>;
+  private readonly keyList: [string, string, string, string, string, string, string, string];
 
   constructor(
     private readonly redis: Redis,
@@ -65,22 +70,22 @@ export class Placement {
     private readonly log: Logger,
     private readonly opts: PlacementOptions,
   ) {
-    const p = opts.prefix;
-    this.hostsKey = `${p}:hosts`;
-    this.seenKey = `${p}:hosts:seen`;
-    this.roomHostKey = `${p}:roomhost`;
-    this.waitingKey = `${p}:rooms:waiting`;
-    this.lockKey = `${p}:lock:placement`;
-    this.suspectKey = `${p}:hosts:suspect`;
-    this.failoverKey = `${p}:rooms:failover`;
-    this.healthKey = `${p}:hosts:health`;
+    this.keys = placementKeys(opts.prefix);
+    const k = this.keys;
+    this.keyList = [k.hosts, k.seen, k.suspect, k.load, k.route, k.waiting, k.failover, k.health];
+    if (typeof (redis as { livehostPlace?: unknown }).livehostPlace !== 'function') {
+      redis.defineCommand('livehostPlace', { numberOfKeys: PLACEMENT_KEY_COUNT, lua: PLACE });
+      redis.defineCommand('livehostRegisterHost', { numberOfKeys: PLACEMENT_KEY_COUNT, lua: REGISTER });
+      redis.defineCommand('livehostSweepHosts', { numberOfKeys: PLACEMENT_KEY_COUNT, lua: SWEEP });
+      redis.defineCommand('livehostReleaseRoom', { numberOfKeys: PLACEMENT_KEY_COUNT, lua: RELEASE });
+    }
   }
 
   /** The host and session serving a room, in one round trip (the relay's hot path). */
   async hostFor(room: string): Promise<{ hostId: string; sessionId: string } | null> {
     const hit = this.cache.get(room);
     if (hit && performance.now() - hit.at < Placement.CACHE_MS) return hit.value;
-    const v = await this.redis.hget(this.roomHostKey, room);
+    const v = await this.redis.hget(this.keys.route, room);
     const [hostId = '', sessionId = ''] = v ? v.split(' ') : [];
     const value = v ? { hostId, sessionId } : null;
     // Only placed rooms are cached: a waiting room must see its host the moment it arrives.
@@ -106,43 +111,44 @@ export class Placement {
   }
 
   async hosts(): Promise<Array<HostRecord & { lastSeen: number; fps?: number; cpu?: number }>> {
-    const [all, seen, health] = await Promise.all([this.redis.hvals(this.hostsKey), this.redis.hgetall(this.seenKey), this.redis.hgetall(this.healthKey)]);
-    return all.map((r) => JSON.parse(r) as HostRecord).map((h) => ({
-      ...h, lastSeen: Number(seen[h.hostId] ?? 0), ...(health[h.hostId] ? JSON.parse(health[h.hostId]!) as { fps?: number; cpu?: number } : {}),
+    const k = this.keys;
+    // One slot: a transaction, so hosts and their rooms are read at one instant.
+    const [[, all], [, seen], [, health], [, routes]] = (await this.redis.multi()
+      .hvals(k.hosts).hgetall(k.seen).hgetall(k.health).hgetall(k.route)
+      .exec()) as [[null, string[]], [null, Record<string, string>], [null, Record<string, string>], [null, Record<string, string>]];
+    const roomsOf = new Map<string, string[]>();
+    for (const [room, v] of Object.entries(routes)) {
+      const hostId = v.slice(0, v.indexOf(' '));
+      roomsOf.set(hostId, [...(roomsOf.get(hostId) ?? []), room]);
+    }
+    return all.map((r) => JSON.parse(r) as Omit<HostRecord, 'rooms'>).map((h) => ({
+      ...h, rooms: (roomsOf.get(h.hostId) ?? []).sort(), lastSeen: Number(seen[h.hostId] ?? 0),
+      ...(health[h.hostId] ? JSON.parse(health[h.hostId]!) as { fps?: number; cpu?: number } : {}),
     }));
   }
 
   async waitingRooms(): Promise<string[]> {
-    return this.redis.smembers(this.waitingKey);
+    return this.redis.smembers(this.keys.waiting);
   }
 
   async register(host: Omit<HostRecord, 'rooms'>): Promise<void> {
-    await withLock(this.redis, this.lockKey, async () => {
-      const prev = await this.redis.hget(this.hostsKey, host.hostId);
-      const rooms = prev ? (JSON.parse(prev) as HostRecord).rooms : [];
-      const record: HostRecord = { ...host, rooms };
-      const m = this.redis.multi()
-        .hset(this.hostsKey, host.hostId, JSON.stringify(record))
-        .hset(this.seenKey, host.hostId, Date.now())
-        .hdel(this.suspectKey, host.hostId);
-      for (const room of rooms) m.hset(this.roomHostKey, room, `${host.hostId} ${host.sessionId}`);
-      await m.exec();
-      this.changed(rooms);
-      // A host that came back on a new session gets its rooms again (and their directors re-send what it lost).
-      if (prev && (JSON.parse(prev) as HostRecord).sessionId !== host.sessionId) {
-        for (const room of rooms) {
-          await this.assign(record, room);
-          await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'placed' });
-        }
+    const record = { ...host };
+    const [changed, ...rooms] = (await this.redis.livehostRegisterHost(...this.keyList, host.hostId, JSON.stringify(record), host.sessionId, Date.now())).map(String);
+    this.changed(rooms);
+    // A host that came back on a new session gets its rooms again (and their directors re-send what it lost).
+    if (changed === '1') {
+      for (const room of rooms) {
+        await this.assign(host.sessionId, room);
+        await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'placed' });
       }
-      await this.placeWaiting();
-    });
+    }
+    await this.placeWaiting();
   }
 
   /** A host's heartbeat: alive (no longer suspect), and how it is doing (fps, cpu) for operators. */
   async heartbeat(hostId: string, health: { fps?: number; cpu?: number } = {}): Promise<void> {
-    await this.redis.multi().hset(this.seenKey, hostId, Date.now()).hdel(this.suspectKey, hostId)
-      .hset(this.healthKey, hostId, JSON.stringify(health)).exec();
+    const k = this.keys;
+    await this.redis.multi().hset(k.seen, hostId, Date.now()).hdel(k.suspect, hostId).hset(k.health, hostId, JSON.stringify(health)).exec();
   }
 
   /**
@@ -151,106 +157,101 @@ export class Placement {
    * sweep on any instance acts on it, so it holds even if this instance dies too.
    */
   async suspect(hostId: string, now = Date.now()): Promise<void> {
-    await this.redis.hset(this.suspectKey, hostId, now);
+    // Only a host that is still registered: a host already swept must not come back as a suspect.
+    if (!(await this.redis.hexists(this.keys.hosts, hostId))) return;
+    await this.redis.hset(this.keys.suspect, hostId, now);
     const grace = this.opts.hostGraceMs ?? 3000;
     setTimeout(() => void this.sweep().catch((err: Error) => this.log.warn({ err: err.message }, 'sweep after a host left failed')), grace + 50).unref();
   }
 
   /** Places a room now if a host has room for it, or leaves it waiting. */
   async place(room: string): Promise<string | null> {
-    return withLock(this.redis, this.lockKey, async () => {
-      await this.redis.sadd(this.waitingKey, room);
-      await this.placeWaiting();
-      return (await this.hostFor(room))?.hostId ?? null;
-    });
+    await this.redis.sadd(this.keys.waiting, room);
+    const placed = await this.placeWaiting([room], true);
+    return placed.get(room) ?? null;
   }
 
   async release(room: string): Promise<void> {
-    await withLock(this.redis, this.lockKey, async () => {
-      await this.redis.srem(this.waitingKey, room);
-      const placed = await this.hostFor(room);
-      if (!placed) return;
-      const raw = await this.redis.hget(this.hostsKey, placed.hostId);
-      await this.redis.hdel(this.roomHostKey, room);
-      this.changed([room]);
-      if (raw) {
-        const host = JSON.parse(raw) as HostRecord;
-        host.rooms = host.rooms.filter((r) => r !== room);
-        await this.redis.hset(this.hostsKey, host.hostId, JSON.stringify(host));
-        await this.delivery.deliver(host.sessionId, { type: 'room.release', room });
-      }
-    });
+    const route = await this.redis.livehostReleaseRoom(...this.keyList, room);
+    this.changed([room]);
+    if (!route) return;
+    const [, sessionId = ''] = route.split(' ');
+    await this.delivery.deliver(sessionId, { type: 'room.release', room });
   }
 
   /** Drops hosts that stopped heartbeating or left without coming back, and re-places their rooms. */
   async sweep(now = Date.now()): Promise<string[]> {
+    const out = (await this.redis.livehostSweepHosts(...this.keyList, now, this.opts.hostTimeoutMs, this.opts.hostGraceMs ?? 3000)).map(String);
     const lost: string[] = [];
-    await withLock(this.redis, this.lockKey, async () => {
-      const suspects = await this.redis.hgetall(this.suspectKey);
-      const grace = this.opts.hostGraceMs ?? 3000;
-      for (const host of await this.hosts()) {
-        const left = suspects[host.hostId];
-        const gone = now - host.lastSeen > this.opts.hostTimeoutMs || (left !== undefined && now - Number(left) >= grace);
-        if (!gone) continue;
-        lost.push(host.hostId);
-        const m = this.redis.multi().hdel(this.hostsKey, host.hostId).hdel(this.seenKey, host.hostId).hdel(this.suspectKey, host.hostId);
-        for (const room of host.rooms) m.hdel(this.roomHostKey, room).sadd(this.waitingKey, room).sadd(this.failoverKey, room);
-        await m.exec();
-        this.changed(host.rooms);
-        this.log.warn({ hostId: host.hostId, rooms: host.rooms }, 'render host lost; re-placing its rooms');
-        for (const room of host.rooms) await this.emit(room, { kind: 'host', hostId: host.hostId, state: 'lost' });
-      }
-      if (lost.length) await this.placeWaiting();
-    });
+    const moved: string[] = [];
+    for (let i = 0; i < out.length;) {
+      const hostId = out[i]!;
+      const n = Number(out[i + 1]);
+      const rooms = out.slice(i + 2, i + 2 + n);
+      i += 2 + n;
+      lost.push(hostId);
+      moved.push(...rooms);
+      this.changed(rooms);
+      this.log.warn({ hostId, rooms }, 'render host lost; re-placing its rooms');
+      for (const room of rooms) await this.emit(room, { kind: 'host', hostId, state: 'lost' });
+    }
+    if (lost.length) await this.placeWaiting(undefined, false, new Set(moved));
     return lost;
   }
 
-  /** Must run under the lock. */
-  private async placeWaiting(): Promise<void> {
-    const waiting = await this.redis.smembers(this.waitingKey);
-    if (waiting.length === 0) return;
-    const now = Date.now();
-    const suspects = await this.redis.hgetall(this.suspectKey);
-    const hosts = (await this.hosts()).filter((h) => now - h.lastSeen <= this.opts.hostTimeoutMs && suspects[h.hostId] === undefined);
-    const failover = new Set(await this.redis.smembers(this.failoverKey));
-    for (const room of waiting.sort()) {
-      if (!(await this.rooms.exists(room))) {
-        await this.redis.multi().srem(this.waitingKey, room).srem(this.failoverKey, room).exec();
-        continue;
+  /**
+   * Places waiting rooms (the given ones, or all): in name order, in batches. Rooms that
+   * no longer exist stop waiting. Operators hear `placed` for each room placed, and
+   * `waiting` for a room that just started waiting (`place`, or its host lost) and stays so.
+   */
+  private async placeWaiting(only?: string[], tellWaiting = false, justLost = new Set<string>()): Promise<Map<string, string>> {
+    const candidates = only ?? await this.redis.smembers(this.keys.waiting);
+    const placed = new Map<string, string>();
+    if (candidates.length === 0) return placed;
+    const exists = await this.rooms.existing(candidates);
+    const gone = candidates.filter((r) => !exists.has(r));
+    if (gone.length) await this.redis.multi().srem(this.keys.waiting, ...gone).srem(this.keys.failover, ...gone).exec();
+    const rooms = candidates.filter((r) => exists.has(r)).sort();
+    for (let i = 0; i < rooms.length; i += PLACE_BATCH) {
+      const out = await this.redis.livehostPlace(...this.keyList, Date.now(), this.opts.hostTimeoutMs, ...rooms.slice(i, i + PLACE_BATCH));
+      for (let j = 0; j < out.length; j += 3) {
+        const [room = '', hostId = '', sessionId = ''] = out.slice(j, j + 3);
+        if (!hostId) {
+          if (tellWaiting || justLost.has(room)) await this.emit(room, { kind: 'host', hostId: null, state: 'waiting' });
+          continue;
+        }
+        placed.set(room, hostId);
+        this.changed([room]);
+        await this.assign(sessionId, room);
+        this.log.info({ room, hostId }, 'room placed');
+        await this.emit(room, { kind: 'host', hostId, state: 'placed' });
       }
-      // A room that lost its host goes to a standby first (that is what it is kept for);
-      // a new room never takes a standby's capacity.
-      const rescue = failover.has(room);
-      const free = (h: (typeof hosts)[number]) => h.capacity - h.rooms.length;
-      const best = hosts
-        .filter((h) => free(h) > 0 && (rescue || !h.standby))
-        .sort((a, b) => (rescue ? Number(!!b.standby) - Number(!!a.standby) : 0) || free(b) - free(a))[0];
-      if (!best) {
-        await this.emit(room, { kind: 'host', hostId: null, state: 'waiting' });
-        continue;
-      }
-      best.rooms.push(room);
-      const { lastSeen: _seen, ...record } = best;
-      await this.redis.multi()
-        .hset(this.hostsKey, best.hostId, JSON.stringify(record))
-        .hset(this.roomHostKey, room, `${best.hostId} ${best.sessionId}`)
-        .srem(this.waitingKey, room)
-        .srem(this.failoverKey, room)
-        .exec();
-      this.changed([room]);
-      await this.assign(record, room);
-      this.log.info({ room, hostId: best.hostId }, 'room placed');
-      await this.emit(room, { kind: 'host', hostId: best.hostId, state: 'placed' });
     }
+    return placed;
   }
 
-  private async assign(host: HostRecord, room: string): Promise<void> {
+  private async assign(hostSessionId: string, room: string): Promise<void> {
     const settings = await this.rooms.get(room);
     const exp = Math.floor(Date.now() / 1000) + (this.opts.publishKeyTtlS ?? 24 * 3600);
     const key = signStreamKey(this.opts.publishSecret, 'publish', room, exp);
-    await this.delivery.deliver(host.sessionId, {
+    await this.delivery.deliver(hostSessionId, {
       type: 'room.assign', room, look: settings.look, language: settings.language, voice: settings.voice,
       publish: { url: this.opts.rtmpUrl, streamKey: `${room}?key=${key}` },
     });
+  }
+
+  /**
+   * Keys of the placement before it moved under one hash tag: their rooms wait to be
+   * placed again (hosts register again when they reconnect), and the old keys go.
+   */
+  async adoptLegacyKeys(): Promise<number> {
+    const p = this.opts.prefix;
+    const [routes, waiting] = await Promise.all([this.redis.hkeys(`${p}:roomhost`), this.redis.smembers(`${p}:rooms:waiting`)]);
+    const rooms = [...new Set([...routes, ...waiting])];
+    if (rooms.length) await this.redis.sadd(this.keys.waiting, ...rooms);
+    for (const key of ['roomhost', 'rooms:waiting', 'rooms:failover', 'hosts', 'hosts:seen', 'hosts:suspect', 'hosts:health', 'lock:placement']) {
+      await this.redis.unlink(`${p}:${key}`);
+    }
+    return rooms.length;
   }
 }

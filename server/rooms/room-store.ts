@@ -68,6 +68,18 @@ export class RoomStore {
     return (await this.redis.hexists(this.roomsKey, id)) === 1;
   }
 
+  /** Which of these rooms exist, in one round trip (placement checks its waiting rooms so). */
+  async existing(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const batch = ids.slice(i, i + 1000);
+      // HEXISTS per id would be a round trip each; HMGET returns the (JSON) values, used only for presence.
+      (await this.redis.hmget(this.roomsKey, ...batch)).forEach((v, k) => { if (v !== null) found.add(batch[k]!); });
+    }
+    return found;
+  }
+
   async list(): Promise<StoredRoom[]> {
     const all = await this.redis.hvals(this.roomsKey);
     return all.map((r) => withDefaults(JSON.parse(r))).sort((a, b) => a.createdAt - b.createdAt);

@@ -21,10 +21,10 @@ export class DirectorLease {
   /** Renews every lease held; returns the rooms whose lease was lost. */
   async renew(rooms: string[]): Promise<string[]> {
     if (rooms.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const room of rooms) p.eval(RENEW, 1, showKeys(this.prefix, room).lease, this.instanceId, this.ttlMs);
-    const results = (await p.exec()) ?? [];
-    return rooms.filter((_, i) => results[i]?.[0] || Number(results[i]?.[1]) !== 1);
+    // One script per lease, sent together (not one pipeline: rooms live in different Cluster slots).
+    const results = await Promise.all(rooms.map((room) => this.redis.eval(RENEW, 1, showKeys(this.prefix, room).lease, this.instanceId, this.ttlMs)
+      .then((v) => Number(v), () => 0)));
+    return rooms.filter((_, i) => results[i] !== 1);
   }
 
   async release(room: string): Promise<void> {

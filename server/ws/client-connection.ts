@@ -20,7 +20,9 @@ export type MessageHandler<R extends ClientRole> = (conn: ClientConnection<R>, m
  */
 export class ClientConnection<R extends ClientRole = ClientRole> {
   state: ConnectionState = 'open';
-  private chain: Promise<void> = Promise.resolve();
+  /** Validated messages waiting for the handler, which runs one at a time. */
+  private readonly queue: Array<{ msg: InboundFor<R>; type: string; ref: string | null }> = [];
+  private running = false;
   private readonly limiter: RateLimiter;
   private readonly validators;
   private readonly inbound;
@@ -70,14 +72,38 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     const result = validator.check(parsed);
     if (!result.ok) return this.sendError('invalid_message', `${obj.type}: ${result.error}`, ref);
 
-    const msg = result.value as InboundFor<R>;
-    this.chain = this.chain.then(() => this.handler(this, msg)).catch((err: unknown) => {
-      // A client's fault or a dependency's outage is the client's to hear, not the log's to shout.
-      const known = clientError(err);
-      if (known) return this.sendError(known.code, known.message, ref);
-      this.log.error({ err, type: obj.type }, 'handler failed');
-      this.sendError('internal', 'internal error', ref);
+    this.queue.push({ msg: result.value as InboundFor<R>, type: obj.type, ref });
+    // Idle: the handler starts now, in this tick (no promise chain per frame on the relay's path).
+    if (!this.running) this.runNext();
+  }
+
+  private runNext(): void {
+    const next = this.queue.shift();
+    if (!next) {
+      this.running = false;
+      return;
+    }
+    this.running = true;
+    let pending: Promise<void>;
+    try {
+      pending = this.handler(this, next.msg);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(this.afterHandler, (err: unknown) => {
+      this.handlerFailed(err, next.type, next.ref);
+      this.runNext();
     });
+  }
+
+  private readonly afterHandler = (): void => this.runNext();
+
+  private handlerFailed(err: unknown, type: string, ref: string | null): void {
+    // A client's fault or a dependency's outage is the client's to hear, not the log's to shout.
+    const known = clientError(err);
+    if (known) return this.sendError(known.code, known.message, ref);
+    this.log.error({ err, type }, 'handler failed');
+    this.sendError('internal', 'internal error', ref);
   }
 
   /** Sends a frame that is not part of the resumable stream (welcome, pong, error). */
@@ -115,27 +141,45 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     for (const frame of waiting) this.deliver(frame);
   }
 
-  /** Commands relayed to a render host and not yet acknowledged: the operator's message id → its timeout. */
-  private readonly awaitingAck = new Map<string, NodeJS.Timeout>();
+  /** Commands relayed to a render host and not yet acknowledged: the operator's message id → when it times out. */
+  private readonly awaitingAck = new Map<string, { deadline: number; room: string; hostId: string; timeoutMs: number }>();
   /** Commands already answered `host_timeout`: a late ack for one is dropped, never a second answer. */
   private readonly timedOut = new Set<string>();
+  /** One timer for all of them, set for the earliest deadline (not one timer per command). */
+  private ackTimer: NodeJS.Timeout | null = null;
 
   /**
    * A command went to a render host: if its ack has not come back in `timeoutMs`, the
    * operator gets `command.ack` with ok:false, code host_timeout — a dead host never leaves
-   * an operator waiting. The timer lives with the socket that holds the session, where the
-   * ack lands whichever instance relayed it.
+   * an operator waiting. The deadline lives with the socket that holds the session, where
+   * the ack lands whichever instance relayed it.
    */
-  expectAck(ref: string, room: string, hostId: string, timeoutMs: number): void {
-    clearTimeout(this.awaitingAck.get(ref));
-    const timer = setTimeout(() => {
+  expectAck(ref: string, room: string, hostId: string, timeoutMs: number, now = Date.now()): void {
+    this.awaitingAck.delete(ref);
+    this.awaitingAck.set(ref, { deadline: now + timeoutMs, room, hostId, timeoutMs });
+    if (!this.ackTimer) this.armAckTimer(now);
+  }
+
+  private armAckTimer(now: number): void {
+    let earliest = Infinity;
+    for (const w of this.awaitingAck.values()) earliest = Math.min(earliest, w.deadline);
+    if (earliest === Infinity || this.state !== 'open') {
+      this.ackTimer = null;
+      return;
+    }
+    this.ackTimer = setTimeout(() => this.expireAcks(), Math.max(0, earliest - now));
+    this.ackTimer.unref();
+  }
+
+  private expireAcks(now = Date.now()): void {
+    for (const [ref, w] of this.awaitingAck) {
+      if (w.deadline > now) continue;
       this.awaitingAck.delete(ref);
       this.timedOut.add(ref);
       if (this.timedOut.size > 500) this.timedOut.delete(this.timedOut.values().next().value!);
-      this.deliver({ type: 'command.ack', ref, room, hostId, ok: false, code: 'host_timeout', error: `the render host did not acknowledge within ${timeoutMs} ms` });
-    }, timeoutMs);
-    timer.unref();
-    this.awaitingAck.set(ref, timer);
+      this.deliver({ type: 'command.ack', ref, room: w.room, hostId: w.hostId, ok: false, code: 'host_timeout', error: `the render host did not acknowledge within ${w.timeoutMs} ms` });
+    }
+    this.armAckTimer(now);
   }
 
   /**
@@ -145,13 +189,7 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   deliver(frame: object): void {
     const f = frame as { type?: string; ref?: string; code?: string };
     if (f.type === 'command.ack' && f.ref !== undefined && f.code !== 'host_timeout') {
-      const timer = this.awaitingAck.get(f.ref);
-      if (timer) {
-        clearTimeout(timer);
-        this.awaitingAck.delete(f.ref);
-      } else if (this.timedOut.delete(f.ref)) {
-        return;
-      }
+      if (!this.awaitingAck.delete(f.ref) && this.timedOut.delete(f.ref)) return;
     }
     if (this.held) {
       this.held.push(frame);
@@ -179,7 +217,8 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   closedWith: number | null = null;
 
   close(code: number, reason: string): void {
-    for (const timer of this.awaitingAck.values()) clearTimeout(timer);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
     this.awaitingAck.clear();
     if (this.state !== 'open') return;
     this.state = 'closing';

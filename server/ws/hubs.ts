@@ -10,7 +10,6 @@ import { operatorHandler } from './operator-handler.js';
 import { renderHostHandler } from './render-host-handler.js';
 import { botHandler } from './bot-handler.js';
 import type { SessionRecord } from './session-store.js';
-import { isRedisOutage } from '../../protocol/redis-outage.js';
 
 type Control = { ctl: 'replaced' };
 
@@ -36,7 +35,7 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       // lastSeq may be ahead of what was recorded (frames sent just before a crash): the
       // new holder then numbers on from the client's lastSeq.
       if (record && record.role === role && record.subject === subjectOf(claims)) {
-        await core.bus.publish(`s:${record.sessionId}`, { ctl: 'replaced' } satisfies Control);
+        await core.bus.publish(core.sessions.busChannel(record.sessionId), { ctl: 'replaced' } satisfies Control, { shard: true });
         core.local.get(record.sessionId)?.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
         return { record, lastSeq };
       }
@@ -76,19 +75,13 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
         conn.hold();
         core.local.add(conn as unknown as ClientConnection);
         core.metrics.connections.inc({ role });
-        const unsubscribe = await core.bus.subscribe(`s:${record.sessionId}`, (data) => {
+        const unsubscribe = await core.bus.subscribe(core.sessions.busChannel(record.sessionId), (data) => {
           const msg = data as { u?: object } & Partial<Control>;
           if (msg.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
           if (msg.u) conn.deliver(msg.u);
-        });
+        }, { shard: true });
         const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
-        let recording: Promise<unknown> = Promise.resolve();
-        conn.persist = (n, raw) => {
-          // During a Redis outage every frame would fail here; the connection watcher says so once.
-          recording = core.sessions.persist(record.sessionId, epoch, n, raw).catch((err: Error) => {
-            if (!isRedisOutage(err)) log.warn({ err: err.message }, 'frame not recorded');
-          });
-        };
+        conn.persist = (n, raw) => core.sessions.record(record.sessionId, epoch, n, raw);
 
         socket.off('message', onEarly);
         socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
@@ -106,7 +99,7 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
           // Keep numbering for this session until the records are flushed and the bus
           // subscription is gone: frames for it then go to its outbox in Redis instead.
           void (async () => {
-            await recording;
+            await core.sessions.whenRecorded(record.sessionId);
             core.local.remove(conn as unknown as ClientConnection);
             await unsubscribe().catch(() => undefined);
             await core.sessions.detach(record.sessionId).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionStore } from './session-store.js';
+import { isSessionId, SessionStore } from './session-store.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import { whenReady } from '../../protocol/redis-outage.js';
 
@@ -20,16 +20,16 @@ describe('session store', () => {
     expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'b' })).toBe(2);
     const missed = await store.since(s.sessionId, 1);
     expect(missed.map((f) => JSON.parse(f.raw))).toEqual([{ seq: 2, type: 'ack', ref: 'b' }]);
-    expect(await store.deliverRemote('s-gone', { type: 'ack', ref: 'x' })).toBe(-1);
+    expect(await store.deliverRemote(`s-${store.home}-00000000-0000-4000-8000-000000000000`, { type: 'ack', ref: 'x' })).toBe(-1);
   });
 
-  it('a frame for a held session goes to the holder, unnumbered, and is not stored', async () => {
+  it('a frame for a held session goes to the holder on its shard channel, unnumbered, and is not stored', async () => {
     const store = new SessionStore(connect(), prefix, 60);
     const s = await store.create('render-host', 'tok-2', 'h1');
     const sub = connect();
-    const got = new Promise<string>((resolve) => sub.on('message', (_c, m) => resolve(m)));
+    const got = new Promise<string>((resolve) => sub.on('smessage', (_c: string, m: string) => resolve(m)));
     await whenReady(sub);
-    await sub.subscribe(store.channel(s.sessionId));
+    await sub.ssubscribe(store.channel(s.sessionId));
     expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'c' })).toBe(0);
     expect(JSON.parse(await got)).toEqual({ i: '*', d: { u: { type: 'ack', ref: 'c' } } });
     expect(await store.since(s.sessionId, 0)).toEqual([]);
@@ -39,11 +39,41 @@ describe('session store', () => {
     const store = new SessionStore(connect(), prefix, 60);
     const s = await store.create('bot', 'tok-3', 'tok-3');
     const first = await store.takeOver(s.sessionId);
-    expect(await store.persist(s.sessionId, first.epoch, 1, '{"seq":1,"type":"ack","ref":"1"}')).toBe(1);
+    store.record(s.sessionId, first.epoch, 1, '{"seq":1,"type":"ack","ref":"1"}');
+    await store.whenRecorded(s.sessionId);
     const second = await store.takeOver(s.sessionId);
     expect(second.seq).toBe(1);
-    expect(await store.persist(s.sessionId, first.epoch, 2, '{"seq":2,"type":"ack","ref":"old"}')).toBe(0);
-    expect(await store.persist(s.sessionId, second.epoch, 2, '{"seq":2,"type":"ack","ref":"new"}')).toBe(1);
+    store.record(s.sessionId, first.epoch, 2, '{"seq":2,"type":"ack","ref":"old"}');
+    store.record(s.sessionId, second.epoch, 2, '{"seq":2,"type":"ack","ref":"new"}');
+    await store.whenRecorded(s.sessionId);
     expect((await store.since(s.sessionId, 0)).map((f) => JSON.parse(f.raw).ref)).toEqual(['1', 'new']);
+  });
+
+  it('frames of many sessions recorded at once keep each session\'s order, and an outbox keeps only its last frames', async () => {
+    const store = new SessionStore(connect(), prefix, 60, { outboxMax: 50 });
+    const sessions = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create('operator', `tok-${i}`, `tok-${i}`)));
+    const epochs = await Promise.all(sessions.map((s) => store.takeOver(s.sessionId)));
+    // Interleaved, as a busy instance sends them: 80 frames per session, one round after another.
+    for (let n = 1; n <= 80; n++) {
+      sessions.forEach((s, i) => store.record(s.sessionId, epochs[i]!.epoch, n, `{"seq":${n},"type":"ack","ref":"${i}.${n}"}`));
+    }
+    await Promise.all(sessions.map((s) => store.whenRecorded(s.sessionId)));
+    for (const [i, s] of sessions.entries()) {
+      const kept = await store.since(s.sessionId, 0);
+      expect(kept.map((f) => f.seq)).toEqual(Array.from({ length: 50 }, (_, k) => 31 + k));
+      expect(JSON.parse(kept.at(-1)!.raw).ref).toBe(`${i}.80`);
+      expect((await store.get(s.sessionId))?.seq).toBe(80);
+    }
+  });
+
+  it('only an id of its own shape names a session (a client cannot name a key)', async () => {
+    const store = new SessionStore(connect(), prefix, 60);
+    const s = await store.create('operator', 'tok-9', 'tok-9');
+    expect(isSessionId(s.sessionId)).toBe(true);
+    for (const bad of ['x}:y', `${s.sessionId}:out`, 's-99999-00000000-0000-4000-8000-000000000000', '']) {
+      expect(isSessionId(bad)).toBe(false);
+      expect(await store.get(bad)).toBeNull();
+    }
+    expect(await store.get(s.sessionId)).toMatchObject({ role: 'operator', tokenId: 'tok-9' });
   });
 });

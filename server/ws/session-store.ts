@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import type { Role } from '../../protocol/index.js';
+import { FrameRecorder } from './frame-recorder.js';
 
 export interface SessionRecord {
   sessionId: string;
@@ -11,35 +12,49 @@ export interface SessionRecord {
   seq: number;
 }
 
-// The instance holding a session's socket numbers its frames itself (no round trip before
-// a frame goes out) and records them here in order, after the fact. `epoch` is bumped by
-// each new holder, so frames from a replaced holder can no longer be recorded.
-const PERSIST = `
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-if tonumber(redis.call('HGET', KEYS[1], 'seq')) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'seq', ARGV[2]) end
-return 1
-`;
+/**
+ * Sessions are spread over this many hash tags ("buckets"). Each server instance creates
+ * its sessions in one bucket of its own, so the frames it records for them go to Redis as
+ * one script call per flush, on one Cluster slot (frame-recorder.ts); a session that
+ * resumes elsewhere keeps its bucket.
+ */
+export const SESSION_BUCKETS = 4096;
+const SESSION_ID = /^s-(\d{1,4})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-// A frame for a session held elsewhere (or nowhere). Atomically: publish it to the holder;
-// if nobody holds the session, number it here and keep it in the outbox for its resume.
-// The frame arrives without its opening brace so the seq can lead it without re-encoding.
+/** Whether a client-supplied string is a session id this server could have made. */
+export function isSessionId(id: string): boolean {
+  const m = SESSION_ID.exec(id);
+  return m !== null && Number(m[1]) < SESSION_BUCKETS;
+}
+
+/** The hash tag a session's keys and channel share (its bucket). */
+export function sessionTag(id: string): string {
+  const m = SESSION_ID.exec(id);
+  return m ? `sb${m[1]}` : id;
+}
+
+// A frame for a session held elsewhere (or nowhere). Atomically: hand it to the holder on
+// the session's shard channel (SPUBLISH counts exactly the subscribers of that slot, also
+// on a cluster, where PUBLISH counts only one node's); if nobody holds the session, number
+// it here and keep it in the outbox for its resume. The frame arrives without its opening
+// brace so the seq can lead it without re-encoding.
 const DELIVER_REMOTE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('PUBLISH', ARGV[2], '{"i":"*","d":{"u":{' .. ARGV[1] .. '}}') > 0 then return 0 end
+if redis.call('SPUBLISH', ARGV[2], '{"i":"*","d":{"u":{' .. ARGV[1] .. '}}') > 0 then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[1])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+local len = redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[1])
+if len > tonumber(ARGV[3]) then redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1) end
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return seq
 `;
 
+// Keeps live sessions from expiring: every key given (one bucket's, one slot) gets the TTL.
+const KEEP_ALIVE = `for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[1]) end return #KEYS`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    livehostPersist(sessKey: string, outKey: string, epoch: string, seq: number, raw: string, maxLen: number, ttl: number): Result<number, Context>;
     livehostDeliverRemote(sessKey: string, outKey: string, rest: string, channel: string, maxLen: number, ttl: number): Result<number, Context>;
+    livehostKeepAlive(numKeys: number, ...args: Array<string | number>): Result<number, Context>;
   }
 }
 
@@ -48,30 +63,48 @@ declare module 'ioredis' {
  * so a client that reconnects with (sessionId, lastSeq) gets exactly what it missed.
  */
 export class SessionStore {
+  /** This instance's bucket: the sessions it creates share one hash tag. */
+  readonly home: number;
+  private readonly recorder: FrameRecorder;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly resumeWindowS: number,
-    /** Connection for recording sent frames; may batch (auto-pipelining), since nothing waits on it. */
-    private readonly recorder: Redis = redis,
-    private readonly outboxMax = 2000,
+    opts: {
+      /** Connection for recording sent frames (nothing waits on it). */
+      recorder?: Redis;
+      outboxMax?: number;
+      home?: number;
+      /** A batch of frames could not be recorded (the connection watcher reports outages). */
+      onRecordError?: (err: Error) => void;
+    } = {},
   ) {
-    for (const conn of new Set([redis, recorder])) {
-      if (typeof (conn as { livehostPersist?: unknown }).livehostPersist === 'function') continue;
-      conn.defineCommand('livehostPersist', { numberOfKeys: 2, lua: PERSIST });
-      conn.defineCommand('livehostDeliverRemote', { numberOfKeys: 2, lua: DELIVER_REMOTE });
+    this.home = opts.home ?? randomInt(SESSION_BUCKETS);
+    this.outboxMax = opts.outboxMax ?? 2000;
+    if (typeof (redis as { livehostDeliverRemote?: unknown }).livehostDeliverRemote !== 'function') {
+      redis.defineCommand('livehostDeliverRemote', { numberOfKeys: 2, lua: DELIVER_REMOTE });
+      redis.defineCommand('livehostKeepAlive', { lua: KEEP_ALIVE });
     }
+    this.recorder = new FrameRecorder(opts.recorder ?? redis, {
+      keys: (id) => ({ sess: this.sessKey(id), out: this.outKey(id) }),
+      tag: sessionTag, outboxMax: this.outboxMax, ttlS: resumeWindowS * 2, onError: opts.onRecordError ?? (() => undefined),
+    });
   }
 
-  // One hash tag per session: its record and outbox share a Redis Cluster slot, so the
-  // scripts that touch both stay legal on a cluster.
-  private sessKey(id: string) { return `${this.prefix}:sess:{${id}}`; }
-  private outKey(id: string) { return `${this.prefix}:sess:{${id}}:out`; }
-  /** The bus channel the instance holding a session's socket listens on. */
-  channel(id: string) { return `${this.prefix}:bus:s:${id}`; }
+  private readonly outboxMax: number;
+
+  // One hash tag per bucket of sessions: a session's record, outbox and channel share a
+  // Redis Cluster slot, so the scripts that touch them stay legal on a cluster.
+  private sessKey(id: string) { return `${this.prefix}:sess:{${sessionTag(id)}}:${id}`; }
+  private outKey(id: string) { return `${this.prefix}:sess:{${sessionTag(id)}}:${id}:out`; }
+  /** The session's channel, as the bus names it (a shard channel in the session's slot). */
+  busChannel(id: string) { return `s:{${sessionTag(id)}}:${id}`; }
+  /** The same channel's full Redis name. */
+  channel(id: string) { return `${this.prefix}:bus:${this.busChannel(id)}`; }
 
   async create(role: Role, tokenId: string, subject: string): Promise<SessionRecord> {
-    const sessionId = `s-${randomUUID()}`;
+    const sessionId = `s-${this.home}-${randomUUID()}`;
     await this.redis.multi()
       .hset(this.sessKey(sessionId), { role, tokenId, subject, seq: 0, epoch: 0 })
       .expire(this.sessKey(sessionId), this.resumeWindowS * 2)
@@ -80,6 +113,8 @@ export class SessionStore {
   }
 
   async get(sessionId: string): Promise<SessionRecord | null> {
+    // A client names the session it resumes: only an id of our own shape becomes a key.
+    if (!isSessionId(sessionId)) return null;
     const h = await this.redis.hgetall(this.sessKey(sessionId));
     if (!h.role) return null;
     return { sessionId, role: h.role as Role, tokenId: h.tokenId ?? '', subject: h.subject ?? '', seq: Number(h.seq ?? 0) };
@@ -97,13 +132,22 @@ export class SessionStore {
     return { epoch: String(epoch), seq: Number(seq ?? 0) };
   }
 
-  /** Records a frame the holder has numbered and sent. Fire-and-forget: order is the connection's. */
-  persist(sessionId: string, epoch: string, seq: number, raw: string): Promise<number> {
-    return this.recorder.livehostPersist(this.sessKey(sessionId), this.outKey(sessionId), epoch, seq, raw, this.outboxMax, this.resumeWindowS * 2);
+  /**
+   * Records a frame the holder has numbered and sent. Batched with the other frames of its
+   * bucket (one script call per flush); order is the connection's.
+   */
+  record(sessionId: string, epoch: string, seq: number, raw: string): void {
+    this.recorder.record(sessionId, epoch, seq, raw);
+  }
+
+  /** Resolves once every frame recorded so far for this session is written (or failed). */
+  whenRecorded(sessionId: string): Promise<void> {
+    return this.recorder.whenRecorded(sessionId);
   }
 
   /** -1: no such session; 0: handed to its holder; otherwise the seq it was stored under. */
   async deliverRemote(sessionId: string, frame: object): Promise<number> {
+    if (!isSessionId(sessionId)) return -1;
     const rest = JSON.stringify(frame).slice(1);
     return this.redis.livehostDeliverRemote(this.sessKey(sessionId), this.outKey(sessionId), rest, this.channel(sessionId), this.outboxMax, this.resumeWindowS * 2);
   }
@@ -119,15 +163,16 @@ export class SessionStore {
     return out;
   }
 
-  /** Keeps live sessions from expiring; called periodically for every local socket. */
+  /** Keeps live sessions from expiring; called periodically for every local socket. One script per bucket. */
   async keepAlive(sessionIds: string[]): Promise<void> {
-    if (sessionIds.length === 0) return;
-    const m = this.redis.multi();
+    const byTag = new Map<string, string[]>();
     for (const id of sessionIds) {
-      m.expire(this.sessKey(id), this.resumeWindowS * 2);
-      m.expire(this.outKey(id), this.resumeWindowS * 2);
+      const tag = sessionTag(id);
+      const keys = byTag.get(tag) ?? [];
+      keys.push(this.sessKey(id), this.outKey(id));
+      byTag.set(tag, keys);
     }
-    await m.exec();
+    await Promise.all([...byTag.values()].map((keys) => this.redis.livehostKeepAlive(keys.length, ...keys, this.resumeWindowS * 2)));
   }
 
   /** The socket is gone: the session can be resumed for the resume window, then expires. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedis, deleteKeys } from '../../protocol/redis-connection.js';
 
 export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -8,15 +8,13 @@ export function testPrefix(name = 't'): string {
   return `lhtest:${name}:${randomUUID().slice(0, 8)}`;
 }
 
-/** Deletes every key under a prefix (SCAN, not KEYS, so a shared Redis is not blocked). */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl(), { lazyConnect: true });
+/**
+ * Deletes every key under a prefix (SCAN, not KEYS, so a shared Redis is not blocked; each
+ * primary in turn when REDIS_URL is a cluster).
+ */
+export async function deletePrefix(prefix: string, url = redisUrl()): Promise<void> {
+  const redis = createRedis(url, { lazyConnect: true });
   await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(redis, `${prefix}*`);
   await redis.quit();
 }

@@ -1,5 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedis } from '../../protocol/redis-connection.js';
 import type { Logger } from 'pino';
 import { ANSWER_DRAFT_JOB, ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
 import { segmentJobId } from '../tts/tts-worker.js';
@@ -54,13 +54,13 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
 
   // Commands (KB reads, adding tts jobs) fail fast; the worker's connection must retry
   // forever, and BullMQ gives its blocking reads a duplicate of it.
-  const commands = new Redis(options.redisUrl, { lazyConnect: true });
-  const workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  const commands = createRedis(options.redisUrl, { lazyConnect: true });
+  const workerConnection = createRedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   // One log line when a connection is lost and one when it is back, not one per retry.
   watchRedis(commands, 'qa commands', log);
   watchRedis(workerConnection, 'qa worker', log);
   // Cancels arrive by pub/sub, which takes a connection of its own.
-  const cancels = new Redis(options.redisUrl, { lazyConnect: true });
+  const cancels = createRedis(options.redisUrl, { lazyConnect: true, subscriber: true });
   watchRedis(cancels, 'qa cancels', log);
   await Promise.all([commands.connect(), workerConnection.connect(), cancels.connect()]);
   const keys = redisKeys(prefix);

@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { createRedis } from '../../protocol/redis-connection.js';
 import pino, { type Logger } from 'pino';
 import { compile, LINE_FAILED_JOB, QUEUES, redisKeys, SegmentReady, TtsJobData, type LineFailed } from '../../protocol/index.js';
 import type { AssetStore } from '../../assets/asset-store.js';
@@ -67,8 +68,8 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
   const concurrency = opts.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
   const bullPrefix = redisKeys(opts.prefix).bullPrefix;
-  const redis = (extra: RedisOptions) => typeof opts.connection === 'string'
-    ? new Redis(opts.connection, extra)
+  const redis = (extra: { maxRetriesPerRequest: null }) => typeof opts.connection === 'string'
+    ? createRedis(opts.connection, extra)
     : new Redis({ ...opts.connection, ...extra });
   // Separate clients: the worker's is blocking (BRPOPLPUSH-style waits), so it must retry forever.
   const workerConnection = redis({ maxRetriesPerRequest: null });

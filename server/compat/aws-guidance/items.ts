@@ -93,11 +93,10 @@ export class ItemStore {
   async save(item: ItemRecord, previous: ItemRecord | null): Promise<void> {
     const moved = previous && previous.vr_module !== item.vr_module
       && (await this.redis.hget(this.keys.moduleItems(previous.vr_module), item.index)) === item.user_id;
-    const tx = this.redis.multi()
-      .hset(this.keys.userItems(item.user_id), item.index, JSON.stringify(item))
-      .hset(this.keys.moduleItems(item.vr_module), item.index, item.user_id);
-    if (moved) tx.hdel(this.keys.moduleItems(previous.vr_module), item.index);
-    await tx.exec();
+    // The user's and the module's hashes are two Cluster slots: written one after the other.
+    await this.redis.hset(this.keys.userItems(item.user_id), item.index, JSON.stringify(item));
+    await this.redis.hset(this.keys.moduleItems(item.vr_module), item.index, item.user_id);
+    if (moved) await this.redis.hdel(this.keys.moduleItems(previous.vr_module), item.index);
   }
 
   async remove(item: ItemRecord): Promise<void> {
