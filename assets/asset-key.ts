@@ -10,7 +10,8 @@ export const ASSET_CONTENT_TYPES = { wav: 'audio/wav', json: 'application/json' 
  * Bumped whenever synthesis output changes for the same input (timeline algorithm,
  * audio format), so old cached assets are not reused for new behaviour.
  */
-export const SYNTHESIS_VERSION = 1;
+// 2: the lead-in silence moves to the line's end (workers/tts/lead-in.ts).
+export const SYNTHESIS_VERSION = 2;
 
 export class InvalidAssetKeyError extends Error {
   readonly code = 'invalid_asset_key';

@@ -3,6 +3,7 @@ import { EntityId, Language, RoomId } from './common.js';
 import { AudioRef, SegmentPriority, SpeechTimeline, VoiceSelection } from './speech.js';
 import { AnswerProvider } from './rest.js';
 import { AnswerSourceInfo, CheckNote } from './newsroom.js';
+import { LineTiming } from './timing.js';
 
 /**
  * What crosses process boundaries besides WebSocket frames: BullMQ queue names and job
@@ -57,6 +58,10 @@ export function redisKeys(prefix: string) {
     answerCancelEvents: `${p}bus:answer-cancel`,
     /** Stream of RejectionRecord: answer lines the output check held back or flagged (qa workers write, MAXLEN ~ REJECTION_LOG_MAX). */
     rejections: (room: string) => `${p}room:${room}:rejections`,
+    /** Pub/sub channel: StreamStampRequest, in a bus envelope; the gateway with the room answers (protocol/timing.ts). */
+    streamStampRequests: `${p}bus:stream-stamps`,
+    /** Pub/sub channel a server instance hears StreamStampReply on (in a bus envelope). */
+    streamStampReplies: (instanceId: string) => `${p}bus:stream-stamps:${instanceId}`,
   };
 }
 
@@ -114,6 +119,8 @@ export const TtsJobData = Type.Object({
   requestedBy: Type.Optional(Type.String({ maxLength: 96 })),
   /** A library line synthesized ahead of air (materials, rundown lines): stored, not played. */
   prepare: Type.Optional(Type.Object({ key: Type.String({ pattern: '^[a-f0-9]{16,64}$' }) }, { additionalProperties: false })),
+  /** The line's path so far (protocol/timing.ts): the qa worker's stamps; the tts worker adds its own. */
+  timing: Type.Optional(LineTiming),
 }, { additionalProperties: false });
 export type TtsJobData = Static<typeof TtsJobData>;
 

@@ -13,3 +13,4 @@ export * from './destinations.js';
 export * from './blocklist.js';
 export * from './text-hygiene.js';
 export * from './moderation.js';
+export * from './timing.js';

@@ -7,6 +7,7 @@ import { Language } from './common.js';
 import { LineSource, Material, ShowCommand, ShowState } from './show.js';
 import { AnswerDraft, ChatMessage, NewsroomCommand } from './newsroom.js';
 import { SegmentPriority, WordTiming } from './speech.js';
+import { LineTiming, StageDuration } from './timing.js';
 
 /** Bumped on any incompatible change to a message below. */
 export const PROTOCOL_VERSION = 1;
@@ -127,6 +128,16 @@ export const RoomEvent = Type.Union([
     kind: Type.Literal('stream'), state: Type.Union([Type.Literal('live'), Type.Literal('offline')]),
   }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('rejected'), text: Type.String(), reason: Type.String() }, { additionalProperties: false }),
+  /**
+   * Where a line that went on air spent its time, once per line (issue 15): its stamps from
+   * the question (or the say) to the gateway's program feed, and the stages between them.
+   */
+  Type.Object({
+    kind: Type.Literal('speech.timing'), segmentId: EntityId, hostId: HostId,
+    timing: LineTiming, stages: Type.Array(StageDuration, { maxItems: 20 }),
+    /** From the first stamp to the last. */
+    totalMs: Type.Number(),
+  }, { additionalProperties: false }),
 ]);
 export type RoomEvent = Static<typeof RoomEvent>;
 
@@ -208,12 +219,19 @@ export const HostSpeechStarted = clientMsg('speech.started', {
   /** The line's first frame's timestamp in the stream the host publishes (ms), when it knows. */
   streamTimeMs: Type.Optional(Type.Number({ minimum: 0 })),
 });
+/**
+ * The line's timing record as the host got it, with its own stamps added: sent once its
+ * first audio packet has left the encoder (or that was not seen in time).
+ */
+export const HostSpeechTiming = clientMsg('speech.timing', {
+  room: RoomId, segmentId: EntityId, timing: LineTiming,
+});
 export const HostSpeechFinished = clientMsg('speech.finished', {
   room: RoomId, segmentId: EntityId, mediaTimeMs: Type.Number({ minimum: 0 }), interrupted: Type.Boolean(),
 });
 
 export const RenderHostToServer = Type.Union([
-  Ping, HostRegister, HostHeartbeat, HostCommandAck, HostSpeechStarted, HostSpeechFinished,
+  Ping, HostRegister, HostHeartbeat, HostCommandAck, HostSpeechStarted, HostSpeechFinished, HostSpeechTiming,
 ]);
 export type RenderHostToServer = Static<typeof RenderHostToServer>;
 

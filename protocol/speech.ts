@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { VISEMES } from './visemes.js';
 import { EntityId, Language, RoomId, Seq } from './common.js';
 import { VisualCommand } from './avatar.js';
+import { LineTiming } from './timing.js';
 
 export const VisemeSchema = Type.Union(VISEMES.map((v) => Type.Literal(v)));
 
@@ -117,6 +118,13 @@ export const SpeechSegment = Type.Object({
    * word whatever the network did. A look change of the line itself has atMs 0.
    */
   cues: Type.Optional(Type.Array(SegmentCue, { maxItems: 40 })),
+  /**
+   * Nothing with a lower seq is still to play in the room when the director sends this: a
+   * host that has not played anything yet starts it without waiting for an earlier seq.
+   */
+  head: Type.Optional(Type.Boolean()),
+  /** The line's path so far (protocol/timing.ts); the host adds its stamps and reports it back. */
+  timing: Type.Optional(LineTiming),
 }, { additionalProperties: false });
 export type SpeechSegment = Static<typeof SpeechSegment>;
 
@@ -135,5 +143,7 @@ export const SegmentPayload = Type.Object({
   audio: AudioRef,
   durationMs: Type.Number({ minimum: 0 }),
   timeline: SpeechTimeline,
+  /** The line's path until the director took it (protocol/timing.ts). */
+  timing: Type.Optional(LineTiming),
 }, { additionalProperties: false });
 export type SegmentPayload = Static<typeof SegmentPayload>;

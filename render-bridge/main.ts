@@ -7,6 +7,7 @@ import { ExternalRendererServer } from './external/external-renderer-server.js';
 import { RenderHost } from './host/render-host.js';
 import { createLogger, type Logger } from './log.js';
 import { FfmpegAudioDecoder } from './media/audio-decoder.js';
+import { PcmDecoder } from './media/pcm-decoder.js';
 import { createReferenceRenderer } from './renderer/reference-renderer.js';
 import { HttpImageLoader } from './room/panel-image.js';
 import { ReferenceRoomFactory } from './room/reference-room-factory.js';
@@ -25,7 +26,8 @@ async function buildFactory(config: BridgeConfig, log: Logger): Promise<{ factor
     width: res.width, height: res.height,
     encoder: { codec, keyframeSeconds: config.keyframeSeconds, videoKbps: res.videoKbps, audioKbps: 128 },
     createRenderer: createReferenceRenderer,
-    decoder: new FfmpegAudioDecoder(),
+    // The voices' WAVs decode in process; ffmpeg only for what they are not (mp3).
+    decoder: new PcmDecoder({ fallback: new FfmpegAudioDecoder() }),
     images: new HttpImageLoader(),
     log,
   });

@@ -30,6 +30,7 @@ import { RoomInbox } from './show/room-inbox.js';
 import { RundownStore } from './show/rundown-store.js';
 import { SegmentIntake } from './show/segment-intake.js';
 import { ShowDirector } from './show/show-director.js';
+import { SpeechTiming } from './show/speech-timing.js';
 import { showRoutes } from './routes/show.js';
 import { newsroomRoutes } from './routes/newsroom.js';
 import { listenToStreamEvents } from './show/stream-events.js';
@@ -169,6 +170,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     tokens: new TokenService(config.jwtSecret, redis, config.redisPrefix),
     bus, commandIds, placement, questions, library, rundowns, show, review, chat, bans, audit, asRun,
     assets: createAssetStore({ ...process.env, LIVEHOST_DATA_DIR: config.dataDir }),
+    timing: new SpeechTiming({ bus, prefix: config.redisPrefix, emit, metrics, log }),
   };
 
   await app.register(httpErrors);
@@ -208,6 +210,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   if (adopted) app.log.info({ rooms: adopted }, 'placement moved under its hash tag: rooms wait for their hosts to register again');
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
+  await core.timing.start();
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log, {
     drafted: (job) => review.drafted(job), deadline: (room, questionId, draftedAt) => review.deadline(room, questionId, draftedAt),
@@ -227,6 +230,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     cloudwatch?.close();
     await show.close();
     await segmentIntake.close();
+    await core.timing.close();
     await queues.close();
     await core.bus.close();
     await Promise.all([redis.quit(), subscriber.quit(), queueConn.quit(), directorConn.quit(), recorder.quit()].map((p) => p.catch(() => undefined)));

@@ -22,6 +22,7 @@ import type { AsRunLog } from './newsroom/as-run-log.js';
 import type { AuditLog } from './newsroom/audit-log.js';
 import type { Bans } from './newsroom/bans.js';
 import type { ChatFeed } from './newsroom/chat-feed.js';
+import type { SpeechTiming } from './show/speech-timing.js';
 
 /** The services of one server instance, built once in app.ts and handed to routes and hubs. */
 export interface ServerCore {
@@ -51,4 +52,6 @@ export interface ServerCore {
   asRun: AsRunLog;
   /** Synthesized audio (read to let operators hear a material before air). */
   assets: AssetStore;
+  /** Each aired line's timing, assembled from the host's report and the gateway's stamps. */
+  timing: SpeechTiming;
 }

@@ -20,6 +20,21 @@ export class Metrics {
   readonly queueDepth = new Gauge({ name: 'livehost_queue_jobs', help: 'Speech pipeline jobs by queue and state', labelNames: ['queue', 'state'], registers: [this.registry] });
   readonly chat = new Counter({ name: 'livehost_chat_messages_total', help: 'Chat messages from bots, shown to operators or dropped by moderation', labelNames: ['outcome'], registers: [this.registry] });
   readonly questions = new Counter({ name: 'livehost_questions_total', help: 'Viewer questions by outcome', labelNames: ['status'], registers: [this.registry] });
+  /** Every stage of a line's path (protocol/timing.ts); `provider` is the stage's own: the answers' or the voice's ('cache' when it was not synthesized). */
+  readonly speechStage = new Histogram({
+    name: 'livehost_speech_stage_seconds',
+    help: 'Time a line spent in each stage from the question to the gateway\'s program feed, by room, stage and provider',
+    labelNames: ['room', 'stage', 'provider'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly questionToStream = new Histogram({
+    name: 'livehost_speech_question_to_stream_seconds',
+    help: 'A viewer question received → its answer\'s first audio at the stream gateway, by room, answer provider and voice',
+    labelNames: ['room', 'answers', 'voice'],
+    buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'livehost_' });

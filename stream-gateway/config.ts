@@ -10,6 +10,8 @@ export interface GatewayConfig extends Required<Pick<GatewayOptions,
   recording: boolean;
   /** How long the slate holds a show after its publisher is gone (ms). */
   slateHoldMs: number;
+  /** No live video for this long and the program switches to the slate (ms). */
+  stallMs: number;
   /** Still image for the slate; empty: the default card. */
   slateImage: string;
   /** CloudWatch namespace for PutMetricData; empty: CloudWatch off (Prometheus /metrics only). */
@@ -53,6 +55,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: text('LOG_LEVEL', 'info'),
     recording: flag('LIVEHOST_RECORDING', true),
     slateHoldMs: integer('LIVEHOST_SLATE_HOLD_MS', 300_000, 0, 86_400_000),
+    stallMs: integer('LIVEHOST_PROGRAM_STALL_MS', 500, 100, 60_000),
     slateImage: text('LIVEHOST_SLATE_IMAGE', ''),
     cloudwatchNamespace: text('LIVEHOST_CLOUDWATCH_NAMESPACE', ''),
   };

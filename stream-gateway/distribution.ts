@@ -5,7 +5,7 @@ import { createRedis } from '../protocol/redis-connection.js';
 import { redisKeys } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import type { RecordingView } from '../protocol/index.js';
-import type { StreamForwarder } from './gateway.js';
+import type { IngestTap, StreamForwarder } from './gateway.js';
 import { gatewayRoutes } from './gateway-routes.js';
 import type { GatewayHttpRoutes } from './http-gate.js';
 import { DestinationManager, type DestinationManagerOptions } from './destinations/destination-manager.js';
@@ -18,6 +18,7 @@ import { CloudWatchPublisher } from './metrics/cloudwatch-publisher.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ViewerCountPoller } from './metrics/viewer-count-poller.js';
 import { ProgramForwarder, type ProgramConsumer } from './program/program-forwarder.js';
+import { StreamStampResponder, StreamStamps } from './program/stream-stamps.js';
 import { SlateLibrary, type SlateFormat } from './program/slate.js';
 import { ShowRecorder } from './recording/show-recorder.js';
 import { watchRedis } from '../protocol/redis-outage.js';
@@ -52,6 +53,8 @@ export interface Distribution {
   forwarder: StreamForwarder;
   /** Give to startGateway as `httpRoutes`: /metrics and /metadata/<room>. */
   httpRoutes: GatewayHttpRoutes;
+  /** Give to startGateway as `ingestTap`: when each audio packet arrived, for the servers' line timings. */
+  ingestTap: IngestTap;
   program: ProgramForwarder;
   manager: DestinationManager;
   metrics: GatewayMetrics;
@@ -94,8 +97,12 @@ export async function startDistribution(o: DistributionOptions): Promise<Distrib
   }) : null;
   const consumers: ProgramConsumer[] = recorder ? [recorder] : [];
   const timeline = redisKeys(o.redisPrefix).programLive;
+  const stamps = new StreamStamps();
+  const stampResponder = new StreamStampResponder(redis, subscriber, o.redisPrefix, stamps, o.log);
+  await stampResponder.start();
   const program = new ProgramForwarder({
     manager, slates, log: o.log, slateHoldMs: o.slateHoldMs, stallMs: o.stallMs, consumers,
+    onLiveAudio: (room, ts) => stamps.programmed(room, ts),
     onLiveOffset: (room, offset) => void redis.hset(timeline, room, JSON.stringify({ offset, at: Date.now() }))
       .catch((err: Error) => o.log.warn({ room, err: err.message }, 'program timeline not reported')),
   });
@@ -130,6 +137,7 @@ export async function startDistribution(o: DistributionOptions): Promise<Distrib
     onLive: (room, rtmp, flv) => { void loader.load(room); program.onLive(room, rtmp, flv); },
     onOffline: (room) => program.onOffline(room),
     close: async () => {
+      stampResponder.stop();
       cloudWatch?.close();
       viewers.close();
       metadata.close();
@@ -142,6 +150,7 @@ export async function startDistribution(o: DistributionOptions): Promise<Distrib
   };
   return {
     forwarder, program, manager, metrics, metadata, viewers, recorder, cloudWatch,
+    ingestTap: { published: (room) => stamps.published(room), audio: (room, ts, offset) => stamps.ingested(room, ts, offset) },
     httpRoutes: gatewayRoutes({ metrics, feed, publishSecret: o.publishSecret, playAuth: o.playAuth, log: o.log }),
   };
 }

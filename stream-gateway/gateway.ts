@@ -9,7 +9,7 @@ import { GatewayError } from './errors.js';
 import { freePort } from './free-port.js';
 import { installHttpGate, type GatewayHttpRoutes } from './http-gate.js';
 import { routeNmsLogs } from './nms-logger.js';
-import type { NmsContext, NmsEvent, NmsLogger, NmsSession, NodeMediaServerCtor } from './nms-types.js';
+import type { NmsBroadcast, NmsContext, NmsEvent, NmsLogger, NmsSession, NodeMediaServerCtor } from './nms-types.js';
 import { authorizePlay, authorizePublish, type StreamDecision } from './stream-auth.js';
 import { RedisStreamState } from './stream-state.js';
 import { STREAM_APP, signPlayToken } from '../protocol/publish-key.js';
@@ -41,6 +41,14 @@ export interface GatewayOptions {
   forwarder?: StreamForwarder;
   /** Extra HTTP routes on the preview port (metrics, timed metadata); see gateway-routes.ts. */
   httpRoutes?: GatewayHttpRoutes;
+  /** Told of each accepted publish and each audio packet it brings, as it arrives (program/stream-stamps.ts). */
+  ingestTap?: IngestTap;
+}
+
+export interface IngestTap {
+  published(room: string): void;
+  /** `ts` is the publisher's own timestamp; NMS adds `offset` to it for players. */
+  audio(room: string, ts: number, offset: number): void;
 }
 
 export interface StreamForwarder {
@@ -125,6 +133,22 @@ async function start(options: GatewayOptions): Promise<Gateway> {
   const state = new RedisStreamState(redis, options.redisPrefix, log);
 
   const accepted = new WeakSet<NmsSession>();
+  const tapped = new WeakSet<NmsBroadcast>();
+  /** Sees every packet before NMS relays it: when a line's first audio reached the gateway. */
+  const tapIngest = (room: string, broadcast: NmsBroadcast | undefined) => {
+    const tap = options.ingestTap;
+    if (!tap || !broadcast) return;
+    tap.published(room);
+    if (tapped.has(broadcast)) return;
+    tapped.add(broadcast);
+    const relay = broadcast.broadcastMessage;
+    broadcast.broadcastMessage = (packet) => {
+      if (packet.codec_type === 8 && packet.flags === 1) {
+        try { tap.audio(room, packet.dts, broadcast._dtsOffset[8] ?? 0); } catch { /* a tap never stops the relay */ }
+      }
+      relay(packet);
+    };
+  };
   const listeners: Array<[NmsEvent, (s: NmsSession) => void]> = [
     ['prePublish', (session) => {
       const query = { ...(session.streamQuery ?? {}) };
@@ -141,6 +165,7 @@ async function start(options: GatewayOptions): Promise<Gateway> {
     }],
     ['postPublish', (session) => {
       const room = session.streamName;
+      if (accepted.has(session)) tapIngest(room, session.broadcast);
       if (accepted.has(session) && state.setLive(room)) options.forwarder?.onLive(room, () => localSource(room), () => localFlv(room));
     }],
     ['donePublish', (session) => {

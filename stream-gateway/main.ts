@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     ...config, log, secretKey: secretKeyFromEnv(process.env, config.publishSecret),
     cloudwatchNamespace: config.cloudwatchNamespace || undefined,
   });
-  const gateway = await startGateway({ ...config, logger: log, forwarder: dist.forwarder, httpRoutes: dist.httpRoutes });
+  const gateway = await startGateway({ ...config, logger: log, forwarder: dist.forwarder, httpRoutes: dist.httpRoutes, ingestTap: dist.ingestTap });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -22,12 +22,26 @@ export interface NmsSession {
   close(): void;
 }
 
+/** An audio or video packet as the publisher's session hands it to its broadcast (src/core/avpacket.js). */
+export interface NmsPacket {
+  /** 8 audio, 9 video, 18 script data. */
+  codec_type: number;
+  /** 0 audio header, 1 audio frame, 2 video header, 3 keyframe, 4 video frame, 5 metadata. */
+  flags: number;
+  /** The publisher's timestamp (ms), before NMS shifts a resumed publish past the previous one. */
+  dts: number;
+}
+
 export interface NmsBroadcast {
   streamPath: string;
   publisher: NmsSession | null;
   /** How long a dropped publisher keeps the stream before donePublish (NMS: 30 s). */
   publishGraceMs: number;
   _finishPublish(): void;
+  /** A class-field arrow function: an instance property a tap can wrap. */
+  broadcastMessage(packet: NmsPacket): void;
+  /** By codec type: what NMS adds to a resumed publish's timestamps. */
+  _dtsOffset: Record<number, number | undefined>;
 }
 
 export type NmsEvent = 'prePublish' | 'postPublish' | 'donePublish' | 'prePlay' | 'postPlay' | 'donePlay';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { packetCarries } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import { redactStreamUrl, silentLogger } from '../log.js';
 import { AUDIO_CHANNELS, SAMPLE_RATE } from '../media/media-timing.js';
@@ -63,6 +64,8 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
   /** Set for an RTMP(S) output: published from this process, never given to ffmpeg. */
   private readonly rtmp: RtmpTarget | null;
   private publisher: RtmpPublisher | null = null;
+  /** Lines waiting for their first audio packet out of this run of ffmpeg (whenEncoded). */
+  private encodeWaiters: Array<{ streamTimeMs: number; resolve: (at: number | null) => void }> = [];
 
   constructor(options: FfmpegEncoderOptions) {
     super();
@@ -135,6 +138,33 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
    */
   streamTimeMs(): number | null {
     return this.state === 'running' ? Math.round((this.framesThisRun * 1000) / this.o.settings.fps) : null;
+  }
+
+  /**
+   * Resolves with the wall clock at which the audio packet carrying `streamTimeMs` went to
+   * the RTMP publisher; null after `timeoutMs`, when ffmpeg exits first (a new run counts its
+   * timestamps from 0 again), or when the output is not RTMP (nothing passes through here).
+   */
+  whenEncoded(streamTimeMs: number, timeoutMs: number): Promise<number | null> {
+    if (!this.rtmp || this.state !== 'running') return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter = {
+        streamTimeMs,
+        resolve: (at: number | null) => {
+          clearTimeout(timer);
+          this.encodeWaiters = this.encodeWaiters.filter((w) => w !== waiter);
+          resolve(at);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(null), timeoutMs);
+      this.encodeWaiters.push(waiter);
+    });
+  }
+
+  private encodedAudio(packetTs: number): void {
+    if (!this.encodeWaiters.length) return;
+    const now = Date.now();
+    for (const w of [...this.encodeWaiters]) if (packetCarries(packetTs, w.streamTimeMs)) w.resolve(now);
   }
 
   /** Ends the stream cleanly (flushes the FLV trailer), killing ffmpeg if it lingers. */
@@ -232,7 +262,10 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     flv.on('data', (chunk: Buffer) => {
       let full = false;
       try {
-        for (const tag of reader.push(chunk)) full = !publisher.send(tag) || full;
+        for (const tag of reader.push(chunk)) {
+          full = !publisher.send(tag) || full;
+          if (tag.type === 8) this.encodedAudio(tag.timestamp);
+        }
       } catch (err) {
         failed((err as Error).message);
         publisher.destroy();
@@ -253,6 +286,7 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
     if (child !== this.child) return;
     const ranMs = Date.now() - this.spawnedAt;
     this.child = null;
+    for (const w of [...this.encodeWaiters]) w.resolve(null);
     this.publisher?.destroy();
     this.publisher = null;
     this.video = null;

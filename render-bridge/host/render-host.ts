@@ -32,6 +32,7 @@ export class RenderHost {
         o.send({ type: 'speech.started', room, segmentId, mediaTimeMs: Math.max(0, mediaTimeMs), ...(streamTimeMs !== undefined ? { streamTimeMs } : {}) }),
       speechFinished: (room, segmentId, mediaTimeMs, interrupted) =>
         o.send({ type: 'speech.finished', room, segmentId, mediaTimeMs: Math.max(0, mediaTimeMs), interrupted }),
+      speechTiming: (room, segmentId, timing) => o.send({ type: 'speech.timing', room, segmentId, timing }),
     };
   }
 
@@ -106,7 +107,7 @@ export class RenderHost {
       this.o.log.warn({ room: segment.room, segmentId: segment.segmentId }, 'segment for a room not on this host');
       return;
     }
-    handle.enqueue(segment);
+    handle.enqueue(segment.timing ? { ...segment, timing: { ...segment.timing, hostReceivedAt: Date.now() } } : segment);
   }
 
   private async command(commandId: string, room: string, command: AvatarCommand): Promise<void> {

@@ -118,4 +118,32 @@ describe('speech scheduler', () => {
     expect(s.tick(f + 11).speaking).toBe(false);
     expect(s.queuedSegmentIds).toEqual([]);
   });
+
+  it('starts a segment the director marks as the head on the first frame, without the settle wait, and stamps its timing', async () => {
+    let clock = 1_000;
+    const events: SpeechEvent[] = [];
+    const s = new SpeechScheduler({ decoder: new FfmpegAudioDecoder(), onEvent: (e) => events.push(e), settleFrames: 6, now: () => clock });
+    const url = wav('head', 200);
+    s.enqueue({ ...makeSegment({ id: 'h', seq: 7, url, durationMs: 200 }), head: true, timing: { sentAt: 900, hostReceivedAt: 950 } });
+    await s.decoded();
+    clock = 1_050;
+    s.tick(0);
+    expect(s.playingSegmentId).toBe('h');
+    const started = events.find((e) => e.type === 'started')!;
+    expect(started).toMatchObject({ segmentId: 'h', mediaTimeMs: 0, timing: { sentAt: 900, hostReceivedAt: 950, onAirAt: 1_050 } });
+    const t = (started as Extract<SpeechEvent, { type: 'started' }>).timing!;
+    expect(t.decodedAt).toBeGreaterThanOrEqual(1_000);
+    expect(t.decodedAt).toBeLessThanOrEqual(t.onAirAt!);
+
+    // Not marked: a fresh host still waits the settle frames for an earlier seq.
+    const other = new SpeechScheduler({ decoder: new FfmpegAudioDecoder(), settleFrames: 6 });
+    other.enqueue(makeSegment({ id: 'n', seq: 7, url, durationMs: 200 }));
+    await other.decoded();
+    for (let f = 0; f < 6; f++) {
+      other.tick(f);
+      expect(other.playingSegmentId).toBeNull();
+    }
+    other.tick(6);
+    expect(other.playingSegmentId).toBe('n');
+  });
 });

@@ -1,4 +1,4 @@
-import type { SegmentCue, SpeechSegment, VisemeTiming, VisualCommand } from '../../protocol/index.js';
+import type { LineTiming, SegmentCue, SpeechSegment, VisemeTiming, VisualCommand } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { AudioDecoder } from './audio-decoder.js';
@@ -18,10 +18,13 @@ interface Entry {
   /** The segment's cues by time, and how many have fired. */
   cues: SegmentCue[];
   cuesFired: number;
+  /** Wall clock when its audio was decoded (its timing's decodedAt). */
+  decodedAt: number | null;
 }
 
 export type SpeechEvent =
-  | { type: 'started'; segmentId: string; segmentSeq: number; mediaTimeMs: number }
+  /** `timing`: the segment's timing record with decodedAt and onAirAt (this tick's wall clock), when it came with one. */
+  | { type: 'started'; segmentId: string; segmentSeq: number; mediaTimeMs: number; timing?: LineTiming }
   | { type: 'finished'; segmentId: string; segmentSeq: number; mediaTimeMs: number; interrupted: boolean }
   /** A cue of the playing segment reached its time (on this frame): apply its command now. */
   | { type: 'cue'; segmentId: string; command: VisualCommand; mediaTimeMs: number };
@@ -48,6 +51,8 @@ export interface SpeechSchedulerOptions {
   settleFrames?: number;
   /** A missing seq (lost while the room had no host) is skipped after this long. */
   gapTimeoutFrames?: number;
+  /** Wall clock for the timing stamps (tests). */
+  now?: () => number;
 }
 
 const SILENCE = new Int16Array(SAMPLES_PER_FRAME * AUDIO_CHANNELS);
@@ -81,8 +86,10 @@ export class SpeechScheduler {
   private readonly settleFrames: number;
   private readonly gapTimeoutFrames: number;
   private readonly log: Logger;
+  private readonly now: () => number;
 
   constructor(private readonly opts: SpeechSchedulerOptions) {
+    this.now = opts.now ?? Date.now;
     this.settleFrames = opts.settleFrames ?? Math.round(FPS * 0.2);
     this.gapTimeoutFrames = opts.gapTimeoutFrames ?? FPS * 3;
     if (this.settleFrames < 0) throw new RangeError('settleFrames must be >= 0');
@@ -119,7 +126,7 @@ export class SpeechScheduler {
     }
     const entry: Entry = {
       segment, state: 'decoding', pcm: null, keys: visemeKeys(segment.timeline), queuedAtFrame: this.frame, startFrame: 0,
-      cues: [...(segment.cues ?? [])].sort((a, b) => a.atMs - b.atMs), cuesFired: 0,
+      cues: [...(segment.cues ?? [])].sort((a, b) => a.atMs - b.atMs), cuesFired: 0, decodedAt: null,
     };
     this.entries.set(seq, entry);
     const decoding = this.opts.decoder.decode(segment.audio).then(
@@ -127,6 +134,7 @@ export class SpeechScheduler {
         if (entry.state !== 'decoding') return;
         entry.pcm = pcm;
         entry.state = 'ready';
+        entry.decodedAt = this.now();
       },
       (err: unknown) => {
         if (entry.state !== 'decoding') return;
@@ -209,7 +217,8 @@ export class SpeechScheduler {
     if (!head) return;
     const seq = head.segment.segmentSeq;
     const waited = frame - Math.max(head.queuedAtFrame, this.idleSinceFrame);
-    const inOrder = this.nextSeq === null ? waited >= this.settleFrames : seq <= this.nextSeq;
+    // The director marks a segment with nothing earlier still to play: then there is nothing to settle for.
+    const inOrder = this.nextSeq === null ? head.segment.head === true || waited >= this.settleFrames : seq <= this.nextSeq;
     if (!inOrder && waited < this.gapTimeoutFrames) return;
     if (head.state !== 'ready') return;
     if (!inOrder) this.log.warn({ expected: this.nextSeq, seq }, 'segment gap timed out; skipping ahead');
@@ -219,7 +228,9 @@ export class SpeechScheduler {
     this.entries.delete(seq);
     this.nextSeq = Math.max(this.nextSeq ?? 0, seq + 1);
     this.advance();
-    this.emit({ type: 'started', segmentId: head.segment.segmentId, segmentSeq: seq, mediaTimeMs: frameTimeMs(frame) });
+    const t = head.segment.timing;
+    const timing = t ? { ...t, ...(head.decodedAt !== null ? { decodedAt: head.decodedAt } : {}), onAirAt: this.now() } : undefined;
+    this.emit({ type: 'started', segmentId: head.segment.segmentId, segmentSeq: seq, mediaTimeMs: frameTimeMs(frame), ...(timing ? { timing } : {}) });
   }
 
   private finish(entry: Entry, interrupted: boolean): void {

@@ -1,4 +1,4 @@
-import type { AvatarCommand, SpeechSegment } from '../../protocol/index.js';
+import type { AvatarCommand, LineTiming, SpeechSegment } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import type { AudioDecoder } from '../media/audio-decoder.js';
 import { FPS, frameTimeMs } from '../media/media-timing.js';
@@ -18,7 +18,15 @@ export interface FrameSink {
   stop(): Promise<void>;
   /** The published stream's timestamp of the next frame written (ms), when the sink knows it. */
   streamTimeMs?(): number | null;
+  /**
+   * Resolves with the wall clock at which the encoder's audio packet carrying `streamTimeMs`
+   * left for the server (null: not seen within `timeoutMs`, or the encoder restarted).
+   */
+  whenEncoded?(streamTimeMs: number, timeoutMs: number): Promise<number | null>;
 }
+
+/** How long a line's timing report waits for its first packet out of the encoder. */
+const ENCODED_WAIT_MS = 2000;
 
 export interface ReferenceRoomOptions {
   assignment: RoomAssignment;
@@ -60,6 +68,8 @@ export class ReferenceRoom implements RoomHandle {
   private renderErrors = 0;
   private readonly frameTimes: number[] = [];
   private closed = false;
+  /** Lines that started on this frame: their timing waits for the frame to reach the encoder. */
+  private starting: Array<{ segmentId: string; timing: LineTiming }> = [];
 
   constructor(private readonly o: ReferenceRoomOptions) {
     this.room = o.assignment.room;
@@ -129,7 +139,9 @@ export class ReferenceRoom implements RoomHandle {
       rgba = Buffer.alloc(0);
       box = NO_CHANGE;
     }
-    this.sink.writeFrame(rgba, speech.audio, box);
+    const written = this.sink.writeFrame(rgba, speech.audio, box);
+    // A dropped frame leaves the stream's clock where it was: the next frame written carries the line's start.
+    if (written && this.starting.length) for (const s of this.starting.splice(0)) void this.reportTiming(s.segmentId, { ...s.timing, writtenAt: Date.now() });
     this.frameTimes.push(Date.now());
     if (this.frameTimes.length > 240) this.frameTimes.shift();
     return { state, rgba, box, audio: speech.audio };
@@ -144,9 +156,25 @@ export class ReferenceRoom implements RoomHandle {
     this.o.renderer.close();
   }
 
+  /** Sends a line's timing once its first audio packet is out of the encoder (or that was not seen in time). */
+  private async reportTiming(segmentId: string, timing: LineTiming): Promise<void> {
+    const sink = this.sink;
+    const encodedAt = timing.streamTimeMs !== undefined && sink.whenEncoded ? await sink.whenEncoded(timing.streamTimeMs, ENCODED_WAIT_MS) : null;
+    if (this.closed) return;
+    this.o.events.speechTiming?.(this.room, segmentId, encodedAt !== null ? { ...timing, encodedAt } : timing);
+  }
+
   private onSpeech(e: SpeechEvent): void {
-    if (e.type === 'started') this.o.events.speechStarted(this.room, e.segmentId, e.mediaTimeMs, this.sink.streamTimeMs?.() ?? undefined);
-    else if (e.type === 'finished') this.o.events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
+    if (e.type === 'started') {
+      const streamTimeMs = this.sink.streamTimeMs?.() ?? undefined;
+      this.o.events.speechStarted(this.room, e.segmentId, e.mediaTimeMs, streamTimeMs);
+      if (e.timing) {
+        this.starting.push({
+          segmentId: e.segmentId,
+          timing: { ...e.timing, mediaTimeMs: e.mediaTimeMs, ...(streamTimeMs !== undefined ? { streamTimeMs } : {}) },
+        });
+      }
+    } else if (e.type === 'finished') this.o.events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
     else {
       void this.avatar.apply(e.command).catch((err: unknown) => this.o.log.warn({ err, room: this.room, command: e.command.name }, 'cue failed'));
     }

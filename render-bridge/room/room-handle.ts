@@ -1,10 +1,12 @@
-import type { AvatarCommand, AvatarLook, PublishTarget, SpeechSegment } from '../../protocol/index.js';
+import type { AvatarCommand, AvatarLook, LineTiming, PublishTarget, SpeechSegment } from '../../protocol/index.js';
 
 /** What a room on this host tells the server about its speech. */
 export interface RoomEvents {
   /** `streamTimeMs`: where the line's first frame is in the published stream (for the as-run log's recording offsets). */
   speechStarted(room: string, segmentId: string, mediaTimeMs: number, streamTimeMs?: number): void;
   speechFinished(room: string, segmentId: string, mediaTimeMs: number, interrupted: boolean): void;
+  /** A line's timing record with the host's stamps, once its first audio left the encoder (protocol/timing.ts). */
+  speechTiming?(room: string, segmentId: string, timing: LineTiming): void;
 }
 
 export interface RoomAssignment {

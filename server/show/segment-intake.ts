@@ -81,7 +81,10 @@ export class SegmentIntake {
     if (!c.ok) return this.invalid(job, c.error);
     const seg = c.value;
     if (seg.prepare) return this.library.prepared(seg);
-    const payload: SegmentPayload = { text: seg.text, language: seg.language, audio: seg.audio, durationMs: seg.durationMs, timeline: seg.timeline };
+    const payload: SegmentPayload = {
+      text: seg.text, language: seg.language, audio: seg.audio, durationMs: seg.durationMs, timeline: seg.timeline,
+      timing: { ...seg.timing, readyAt: Date.now() },
+    };
     const key = showKeys(this.prefix, seg.room).payload;
     await this.redis.multi().hset(key, seg.segmentId, JSON.stringify(payload)).expire(key, PAYLOAD_TTL_S).exec();
     await this.submit(seg.room, {

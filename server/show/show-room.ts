@@ -362,6 +362,10 @@ export class ShowRoom {
       final: a ? a.total === line.index + 1 : true,
       ...(line.questionId ? { questionId: line.questionId } : {}),
       ...(cues.length ? { cues: cues.slice(0, 40) } : {}),
+      // Nothing earlier still to play: a fresh host need not wait for an earlier seq (its settle wait).
+      head: !this.rt.lines.some((l) => (l.state === 'sent' || l.state === 'playing') && l.seq !== null && l.seq < seq),
+      // The wall clock, not the director's (injectable) clock: stamps compare across parts.
+      timing: { ...payload.timing, sentAt: Date.now() },
     };
   }
 }

@@ -23,6 +23,7 @@ export interface ProgramForwarderOptions {
   consumers?: ProgramConsumer[];
   onSource?: (room: string, source: ProgramSource) => void;
   onLiveOffset?: (room: string, offset: number) => void;
+  onLiveAudio?: (room: string, inputTs: number) => void;
 }
 
 /**
@@ -67,7 +68,7 @@ export class ProgramForwarder implements StreamForwarder {
     if (this.programs.has(room)) return; // the show goes on: the program picks the publisher up itself
     const program = new RoomProgram({
       room, inputUrl: flvSource, slates: this.options.slates, log: this.options.log,
-      stallMs: this.options.stallMs, onSource: this.options.onSource, onLiveOffset: this.options.onLiveOffset,
+      stallMs: this.options.stallMs, onSource: this.options.onSource, onLiveOffset: this.options.onLiveOffset, onLiveAudio: this.options.onLiveAudio,
     });
     this.programs.set(room, program);
     this.options.log.info({ room }, 'show started');

@@ -25,6 +25,8 @@ export interface RoomProgramOptions {
   onSource?: (room: string, source: ProgramSource) => void;
   /** Told at every entry into live: program timestamp = the publisher's timestamp + `offset`. */
   onLiveOffset?: (room: string, offset: number) => void;
+  /** Told of each live audio packet as the program sends it on, by its input timestamp (program/stream-stamps.ts). */
+  onLiveAudio?: (room: string, inputTs: number) => void;
 }
 
 const TICK_MS = 20;
@@ -182,6 +184,7 @@ export class RoomProgram {
     }
     if (this.source !== 'live') return;
     this.emit(tag.type, tag.ts + this.liveOffset, tag.data, now);
+    if (tag.type === TAG_AUDIO) this.options.onLiveAudio?.(this.room, tag.ts);
   }
 
   private tick(): void {

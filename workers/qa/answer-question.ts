@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { KnowledgeBase, ModerationAction, OutputReason, QaJobData, TtsJobData } from '../../protocol/index.js';
+import type { KnowledgeBase, LineTiming, ModerationAction, OutputReason, QaJobData, TtsJobData } from '../../protocol/index.js';
 import { createOutputCheck, noModeration, type ModerationProvider } from '../../moderation/index.js';
 import type { AnswerProvider, AnswerSource } from './answer-provider.js';
 import { splitSentences } from './sentence-splitter.js';
@@ -56,6 +56,10 @@ export interface AnswerQuestionDeps {
   flagged?: 'reject' | 'keep';
   /** Told of every held-back or flagged line as it happens (the room's rejection log); must not throw. */
   record?: (line: RejectedLine) => Promise<void>;
+  /** The answer's stamps so far (asked, queued, taken): each line carries them on, with when its sentence came. */
+  timing?: LineTiming;
+  /** Wall clock for the stamps (tests). */
+  now?: () => number;
 }
 
 export class AnswerAbortedError extends Error {
@@ -86,12 +90,14 @@ export async function answerQuestion(job: QaJobData, deps: AnswerQuestionDeps): 
   };
   const sources = new Set<AnswerSource>();
 
-  const say = async (text: string, final: boolean, source: AnswerSource): Promise<void> => {
+  const now = deps.now ?? Date.now;
+  const say = async (text: string, final: boolean, source: AnswerSource, sentenceAt = now()): Promise<void> => {
     const index = result.segments.length;
     const segmentId = segmentIdFor(questionId, index);
     await deps.emit({
       room, segmentId, answerId: questionId, questionId, index, final, text,
       language: context.language, voice: context.voice, priority: 'answer',
+      ...(deps.timing ? { timing: { ...deps.timing, sentenceAt, index } } : {}),
     });
     result.segments.push(segmentId);
     sources.add(source);
@@ -115,6 +121,7 @@ export async function answerQuestion(job: QaJobData, deps: AnswerQuestionDeps): 
     // Its count is ours, not a claim: the price rule is skipped for it.
     if (context.credit && (await check.check(context.credit, { signal: stop.signal, kbNumbers: false })).ok) await say(context.credit, false, 'kb');
     for await (const sentence of sentences) {
+      const sentenceAt = now();
       if (deps.signal.aborted) break;
       if (sentence.basis && !result.basis.some((b) => b.text === sentence.basis!.text)) result.basis.push({ source: sentence.source, ...sentence.basis });
       const verdict = await check.check(sentence.text, { signal: stop.signal });
@@ -124,7 +131,7 @@ export async function answerQuestion(job: QaJobData, deps: AnswerQuestionDeps): 
         await hold({ index: result.segments.length, reason: verdict.reason, action: verdict.action, detail: verdict.detail, text: sentence.text }, kept);
         if (!kept) break;
       }
-      await say(sentence.text, sentence.last, sentence.source);
+      await say(sentence.text, sentence.last, sentence.source, sentenceAt);
       if (sentence.last) break;
     }
   } finally {

@@ -91,6 +91,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
   };
 
   const processor = async (job: Job<QaJobData, QaJobResult>, token?: string): Promise<QaJobResult> => {
+    const startedAt = Date.now();
     const checked = validQaJob.check(job.data);
     if (!checked.ok) throw new UnrecoverableError(`invalid qa job ${job.id}: ${checked.error}`);
     const data = checked.value;
@@ -135,8 +136,10 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
       // until it is complete (it comes at once) to see whether it needs a person; an LLM's is drafted.
       const holding = review === 'draft' || review === 'tiered';
       const held: TtsJobData[] = [];
+      // BullMQ stamps a job with its producer's clock when it is added: the server's, here.
+      const timing = { ...(data.askedAt !== undefined ? { askedAt: data.askedAt } : {}), qaQueuedAt: job.timestamp, qaStartedAt: startedAt, answers: provider.name };
       const result = await answerQuestion(data, {
-        provider, kb, signal: controller.signal, log,
+        provider, kb, signal: controller.signal, log, timing,
         moderation: options.moderation,
         // A draft goes to an operator, who sees what a check flagged; on air at once, a flag is a reject.
         flagged: holding ? 'keep' : 'reject',

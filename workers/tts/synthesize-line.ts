@@ -3,6 +3,7 @@ import { compile, SpeechTimeline, type Language, type SegmentReady, type TtsJobD
 import { ASSET_CONTENT_TYPES, assetKeyFor } from '../../assets/asset-key.js';
 import type { AssetStore } from '../../assets/asset-store.js';
 import { blendshapeTrack } from './blendshapes.js';
+import { moveLeadInToTail } from './lead-in.js';
 import { UnsupportedLanguageError } from './errors.js';
 import { cleanText } from './text-cleaner.js';
 import { embeddedProviderFor, resolveProsody, resolveVoice } from './voice-catalog.js';
@@ -47,12 +48,15 @@ export async function synthesizeLine(job: TtsJobData, deps: SynthesizeLineDeps):
   let lastError: unknown;
   for (const name of chain) {
     const key = assetKeyFor(name, voice, prosody, text);
+    let cached = true;
     try {
       const line = await once(deps.store, key, async () => {
-        const cached = await load(deps.store, key);
-        if (cached) return cached;
+        const found = await load(deps.store, key);
+        if (found) return found;
+        cached = false;
         const provider = deps.providers.get(name)!;
-        const result = await provider.synthesize({ text, language: job.language, voice, prosody, signal: deps.signal });
+        // The line speaks from its first moment; its lead-in silence plays after it instead.
+        const result = moveLeadInToTail(await provider.synthesize({ text, language: job.language, voice, prosody, signal: deps.signal }));
         const stored: StoredLine = { format: 'wav', sampleRate: result.sampleRate, channels: 1, timeline: result.timeline };
         // The timeline is written last: its presence is what marks the line complete.
         await deps.store.put(`${key}.wav`, result.audio, ASSET_CONTENT_TYPES.wav);
@@ -68,6 +72,7 @@ export async function synthesizeLine(job: TtsJobData, deps: SynthesizeLineDeps):
         audio: { key: audioKey, url: deps.store.url(audioKey), format: 'wav', sampleRate: line.sampleRate, channels: line.channels },
         durationMs: timeline.durationMs,
         timeline,
+        timing: { ...job.timing, voice: name, cached },
       };
     } catch (err) {
       lastError = err;

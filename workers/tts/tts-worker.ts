@@ -82,6 +82,7 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
   const keys = redisKeys(opts.prefix);
 
   const processor = async (job: Job<TtsJobData>): Promise<TtsJobResult | null> => {
+    const startedAt = Date.now();
     const checked = jobValidator.check(job.data);
     if (!checked.ok) throw new UnrecoverableError(`invalid_job: ${checked.error}`);
     // An answer called off while this line waited: nothing of it is made.
@@ -96,6 +97,8 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
       }
       throw err;
     }
+    // BullMQ stamps a job with its producer's clock: the qa worker's (an answer) or the server's (a say).
+    segment.timing = { ...segment.timing, ttsQueuedAt: job.timestamp, ttsStartedAt: startedAt, synthesizedAt: Date.now() };
     const valid = segmentValidator.check(segment);
     if (!valid.ok) throw new UnrecoverableError(`invalid segment: ${valid.error}`);
     await segments.add('segment', segment, { ...SEGMENT_JOB_OPTIONS, jobId: segmentJobId(segment.segmentId) });
