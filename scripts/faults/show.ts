@@ -27,7 +27,11 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-/** Distinct viewer questions: none asks what another asks, so each is its own group. */
+/**
+ * Distinct viewer questions, more than the run asks: none asks what another asks, so each is
+ * its own group (one bot relays every viewer; a repeat would join an answered group and
+ * hear its answer again, which is right but not what this run counts).
+ */
 const TOPICS = [
   'How much do the AirStep Runners cost?', 'What sizes are available?', 'How long does shipping take?', 'Can I return them?',
   'What colors do they come in?', 'How much do they weigh?', 'Are they waterproof?', 'Who are you?',
@@ -36,6 +40,13 @@ const TOPICS = [
   'Can I get them in green?', 'How long do they last?', 'Are they vegan?', 'Do they come with spare laces?',
   'Can I track my order?', 'Is there a gift card?', 'Do you have kids sizes?', 'What is the return window for sale items?',
   'Do they squeak on wet floors?', 'Can I order by phone?', 'Are they machine washable?', 'Do they have arch support?',
+  'Will you do a giveaway today?', 'What music is playing?', 'Is the show on every Friday?', 'Can I meet the designer?',
+  'Do you sell socks too?', 'Is there a loyalty program?', 'Where are they made?', 'How heavy is the box?',
+  'Can I change my address after ordering?', 'Do you have a newsletter?', 'Are there matching shirts?', 'What does the logo mean?',
+  'Is express shipping available?', 'Do they glow in the dark?', 'Can I buy a single shoe?', 'Is there a wide fit?',
+  'Do they come in pink?', 'Can I pick them up in person?', 'Are the laces reflective?', 'Is there a warranty on the sole?',
+  'What is your favourite color?', 'How many pairs have you sold?', 'Do they fit orthotics?', 'Can I wear them to the gym?',
+  'Do you ship on weekends?', 'Is customer service open at night?', 'Are they good for flat feet?', 'Can I pay in installments?',
 ];
 
 /** A bot that resumes its session after any drop, so answers to earlier questions still reach it. */
