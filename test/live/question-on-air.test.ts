@@ -38,10 +38,10 @@ describe('a question answered on the live stream', () => {
     await op.next((f) => f.type === 'ack');
     parts.push(await startPart('render-bridge/main.ts', {
       ...common, LIVEHOST_SERVER_URL: srv.wsUrl, LIVEHOST_HOST_TOKEN: await srv.token({ role: 'render-host', hostId: 'e2e-host' }), LIVEHOST_HOST_CAPACITY: '1',
-    }, /room started/, 30_000));
+    }, /room started/));
     await op.next((f) => f.type === 'room.event' && (f.event as { kind: string; state?: string }).kind === 'stream' && (f.event as { state: string }).state === 'live', 20_000);
     bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['live'] }));
-  }, 90_000);
+  }, 240_000);
 
   afterAll(async () => {
     op?.close();

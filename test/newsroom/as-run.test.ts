@@ -46,11 +46,11 @@ describe('the as-run log of a show', () => {
     await op.next((f) => f.type === 'ack');
     render = await startPart('render-bridge/main.ts', {
       ...common, LIVEHOST_SERVER_URL: srv.wsUrl, LIVEHOST_HOST_TOKEN: await srv.token({ role: 'render-host', hostId: 'asrun-host' }), LIVEHOST_HOST_CAPACITY: '1',
-    }, /room started/, 30_000);
+    }, /room started/);
     parts.push(render);
     await op.next((f) => f.type === 'room.event' && (f.event as { kind: string; state?: string }).kind === 'stream' && (f.event as { state: string }).state === 'live', 20_000);
     bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['sale'] }));
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     op?.close();

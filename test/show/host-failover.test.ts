@@ -47,12 +47,12 @@ describe('a render host killed mid-answer', () => {
     const host = async (id: string, standby: boolean) => startPart('render-bridge/main.ts', {
       ...common, LIVEHOST_SERVER_URL: srv.wsUrl, LIVEHOST_HOST_TOKEN: await srv.token({ role: 'render-host', hostId: id }),
       LIVEHOST_HOST_CAPACITY: '1', LIVEHOST_HOST_STANDBY: String(standby),
-    }, standby ? /connected to server/ : /room started/, 30_000);
+    }, standby ? /connected to server/ : /room started/);
     active = await host('host-a', false);
     parts.push(active);
     parts.push(await host('host-b', true));
     bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['shop'] }));
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     op?.close();
