@@ -12,7 +12,7 @@ import type { Bans } from './bans.js';
 import { newId } from './ids.js';
 import { bullPriority, questionScore, WAITING } from './question-score.js';
 import { QuestionStore, questionView, type StoredQuestion } from './question-store.js';
-import type { RoomSimilarity } from './room-similarity.js';
+import type { RoomMatcher, RoomSimilarity } from './room-similarity.js';
 
 export { newId };
 
@@ -97,16 +97,19 @@ export class QuestionIntake {
    * room's (the migration adapter's roles).
    */
   async ask(roomId: string, user: { id: string; name: string }, text: string, replyTo?: string, opts: { context?: ContextOverrides } = {}): Promise<{ questionId: string; status: QuestionStatus }> {
-    const room = await this.d.rooms.get(roomId);
     const clean = sanitizeText(text);
     if (!clean) throw new ProtocolError('invalid_message', 'the question is empty');
     const who = { id: user.id, name: sanitizeText(user.name) || 'viewer' };
-    if (await this.d.bans.isBanned(roomId, user.id)) {
+    const userHash = createHash('sha256').update(user.id).digest('hex').slice(0, 16);
+    // One round trip, not three; a banned viewer's question also takes the rate slot (it is dropped either way).
+    const [room, banned, allowed] = await Promise.all([
+      this.d.rooms.get(roomId), this.d.bans.isBanned(roomId, user.id),
+      this.d.redis.set(`${this.opts.prefix}:room:${roomId}:asked:${userHash}`, '1', 'PX', this.opts.perUserIntervalMs, 'NX'),
+    ]);
+    if (banned) {
       await this.d.bans.count(roomId, 'banned');
       return { questionId: newId('q'), status: 'rejected' };
     }
-    const userHash = createHash('sha256').update(user.id).digest('hex').slice(0, 16);
-    const allowed = await this.d.redis.set(`${this.opts.prefix}:room:${roomId}:asked:${userHash}`, '1', 'PX', this.opts.perUserIntervalMs, 'NX');
     if (!allowed) {
       await this.d.bans.count(roomId, 'rate');
       throw new ProtocolError('rate_limited', 'one question at a time, please');
@@ -131,8 +134,8 @@ export class QuestionIntake {
     // One decision at a time per room: two viewers asking the same thing at once make one group.
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
-      const anchor = opts.context ? null : (await this.d.similarity.for(roomId, room.language)).anchorOf(clean);
-      const group = opts.context ? null : await this.groupFor(room, clean, anchor, now);
+      const [matcher, all] = opts.context ? [null, []] : await Promise.all([this.d.similarity.for(roomId, room.language), this.d.store.all(roomId)]);
+      const { group, anchor } = matcher ? this.groupFor(room, matcher, all, clean, now) : { group: null, anchor: null };
       if (group) return this.join(group, who, clean, replyTo, now);
       const status: QuestionStatus = room.review === 'questions' ? 'review' : 'queued';
       const q: StoredQuestion = {
@@ -142,8 +145,7 @@ export class QuestionIntake {
       if (opts.context && Object.keys(opts.context).length) {
         await this.d.redis.set(this.contextKey(roomId, q.questionId), JSON.stringify(opts.context), 'EX', 24 * 3600);
       }
-      await this.d.store.addAsker(roomId, q.questionId, replyTo);
-      await this.save(q, now);
+      await Promise.all([this.d.store.addAsker(roomId, q.questionId, replyTo), this.save(q, now)]);
       if (status === 'queued') await this.dispatch(room, q);
       return { questionId: q.questionId, status };
     }, { ttlMs: 5000, waitMs: 5000 });
@@ -152,19 +154,21 @@ export class QuestionIntake {
   /**
    * A waiting group that asks the same, or one answered a moment ago: the same words, the
    * same knowledge-base entry asked for, or a close enough meaning to the group's question.
-   * (Matching every variant instead chains false matches into one blob; measured.)
+   * (Matching every variant instead chains false matches into one blob; measured.) Returns
+   * the question's anchor too, for a new group; it is looked up (a knowledge-base search)
+   * only when no group has the same words.
    */
-  private async groupFor(room: StoredRoom, text: string, anchor: string | null, now: number): Promise<StoredQuestion | null> {
-    const open = (await this.d.store.all(room.id)).filter((q) => !q.mergedInto
+  private groupFor(room: StoredRoom, matcher: RoomMatcher, all: StoredQuestion[], text: string, now: number): { group: StoredQuestion | null; anchor: string | null } {
+    const open = all.filter((q) => !q.mergedInto
       && (WAITING.has(q.status) || (q.status === 'answered' && now - q.receivedAt < this.recentWindowMs)));
-    if (open.length === 0) return null;
     const exact = normalize(text);
-    const same = open.find((q) => (q.variants ?? [q.text]).some((v) => normalize(v) === exact))
-      ?? (anchor ? open.find((q) => q.anchor === anchor) : undefined);
-    if (same) return same;
-    const { sim } = await this.d.similarity.for(room.id, room.language);
-    const hit = sim.nearest(text, open.map((q) => q.text), room.groupThreshold ?? undefined);
-    return hit ? open[hit.index]! : null;
+    const same = open.find((q) => (q.variants ?? [q.text]).some((v) => normalize(v) === exact));
+    if (same) return { group: same, anchor: null };
+    const anchor = matcher.anchorOf(text);
+    const byAnchor = anchor ? open.find((q) => q.anchor === anchor) : undefined;
+    if (byAnchor) return { group: byAnchor, anchor };
+    const hit = open.length ? matcher.sim.nearest(text, open.map((q) => q.text), room.groupThreshold ?? undefined) : null;
+    return { group: hit ? open[hit.index]! : null, anchor };
   }
 
   private async join(q: StoredQuestion, who: { id: string; name: string }, text: string, replyTo: string | undefined, now: number) {
@@ -172,11 +176,14 @@ export class QuestionIntake {
     const variants = q.variants ?? [q.text];
     if (variants.length < 20 && !variants.includes(text)) q.variants = [...variants, text];
     if ((q.askers ?? []).length < 5 && !q.askers?.includes(who.name)) q.askers = [...(q.askers ?? []), who.name];
-    await this.d.store.addAsker(q.room, q.questionId, replyTo);
-    await this.save(q, now);
+    const saved = this.save(q, now); // scores the group at once, before its first await
     // Already spoken: the new asker hears the answer now; still waiting: it moves up the queue.
-    if (q.status === 'answered' && replyTo && q.answer) await this.d.deliver(replyTo, { type: 'question.answered', questionId: q.questionId, text: q.answer });
-    else if (q.status === 'queued') await this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0));
+    // Both go out beside the writes (still under the triage lock): a duplicate is most of a
+    // busy room's questions, and each step in turn cost a round trip (bench:chat).
+    const follow = q.status === 'answered' && replyTo && q.answer
+      ? this.d.deliver(replyTo, { type: 'question.answered', questionId: q.questionId, text: q.answer })
+      : q.status === 'queued' ? this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0)) : null;
+    await Promise.all([this.d.store.addAsker(q.room, q.questionId, replyTo), saved, follow]);
     return { questionId: q.questionId, status: 'duplicate' as const };
   }
 
