@@ -143,6 +143,16 @@ export const RecordingList = Type.Object({ recordings: Type.Array(RecordingView)
 export type RecordingList = Static<typeof RecordingList>;
 
 /**
+ * A short-lived link that downloads one recording file without a bearer header (a plain
+ * browser download, streamed to disk): signed for that file alone, expiring at `expiresAt`.
+ */
+export const RecordingLink = Type.Object({
+  url: Type.String(),
+  expiresAt: Type.Number(),
+}, { additionalProperties: false });
+export type RecordingLink = Static<typeof RecordingLink>;
+
+/**
  * A caption or a question card, published on `redisKeys().timedMetadata` when the render
  * host reports the matching segment started; the gateway forwarding the room sends it to
  * IVS viewers (PutMetadata) and to local preview players.

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CommandId, EntityId, HostId, MessageId, RoleSchema, RoomId, Seq } from './common.js';
-import { AvatarCommand, AvatarLook } from './avatar.js';
+import { AvatarCommand, AvatarLook, VisualCommand } from './avatar.js';
 import { SayRequest, SpeechSegment, VoiceSelection } from './speech.js';
 import { ErrorCodeSchema, ErrorFrame } from './errors.js';
 import { Language } from './common.js';
@@ -137,6 +137,13 @@ export const RoomEvent = Type.Union([
     timing: LineTiming, stages: Type.Array(StageDuration, { maxItems: 20 }),
     /** From the first stamp to the last. */
     totalMs: Type.Number(),
+  }, { additionalProperties: false }),
+  /**
+   * A render host acknowledged an operator's avatar command: what the avatar shows now, for
+   * every operator of the room (the sender also gets its command.ack). `by` is the sender's token id.
+   */
+  Type.Object({
+    kind: Type.Literal('avatar'), command: VisualCommand, by: EntityId, hostId: HostId,
   }, { additionalProperties: false }),
 ]);
 export type RoomEvent = Static<typeof RoomEvent>;

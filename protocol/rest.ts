@@ -3,6 +3,7 @@ import { EntityId, HostId, Language, RoleSchema, RoomId } from './common.js';
 import { AvatarLook } from './avatar.js';
 import { NewsroomSettings } from './newsroom.js';
 import { VoiceSelection } from './speech.js';
+import { HostCapabilities } from './messages.js';
 
 export const AnswerProvider = Type.Union([Type.Literal('kb'), Type.Literal('openai')]);
 
@@ -122,3 +123,22 @@ export const HostView = Type.Object({
   cpu: Type.Optional(Type.Number()),
 });
 export const HostList = Type.Object({ hosts: Type.Array(HostView) });
+
+/**
+ * The render host of one room, as that room's operators see it (GET /api/rooms/:room/host):
+ * its health and load, not the fleet and not the names of the other rooms it renders.
+ */
+export const RoomHostView = Type.Object({
+  hostId: HostId,
+  capabilities: HostCapabilities,
+  capacity: Type.Integer(),
+  roomCount: Type.Integer({ minimum: 0 }),
+  lastSeen: Type.Number(),
+  /** Its socket closed and it has not come back yet: its rooms move if it does not within the grace. */
+  suspect: Type.Boolean(),
+  fps: Type.Optional(Type.Number()),
+  cpu: Type.Optional(Type.Number()),
+});
+/** `serverTime` dates `lastSeen` on the server's clock, so a console with a skewed clock still reads "seen 2 s ago". */
+export const RoomHost = Type.Object({ host: Type.Union([RoomHostView, Type.Null()]), serverTime: Type.Number() });
+export type RoomHost = Static<typeof RoomHost>;

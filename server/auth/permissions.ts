@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'tokens.list': ['admin'],
   'tokens.revoke': ['admin'],
   'hosts.list': ['admin'],
+  // The health of the one host rendering a room, for that room's operators (not the fleet).
+  'rooms.host': ['admin', 'operator'],
   'jobs.view': ['admin'],
   // The AWS guidance's API (server/compat/aws-guidance/). The render module's poll also
   // takes a token bound to its vr_module, whatever its role (see the adapter's auth).

@@ -71,12 +71,17 @@ export class TokenService {
     if (!ROLES.includes(role) || typeof payload.jti !== 'string' || !Array.isArray(payload.rooms)) {
       throw new ProtocolError('unauthorized', 'invalid token claims');
     }
-    if (await this.redis.exists(this.revokedKey(payload.jti))) throw new ProtocolError('unauthorized', 'token revoked');
+    if (await this.isRevoked(payload.jti)) throw new ProtocolError('unauthorized', 'token revoked');
     return {
       tokenId: payload.jti, role, rooms: payload.rooms.map(String),
       hostId: typeof payload.hostId === 'string' ? payload.hostId : null,
       expiresAt: (payload.exp ?? 0) * 1000,
     };
+  }
+
+  /** Also asked by what a token minted (the job dashboard's cookie), on each use. */
+  async isRevoked(tokenId: string): Promise<boolean> {
+    return (await this.redis.exists(this.revokedKey(tokenId))) === 1;
   }
 
   async revoke(tokenId: string): Promise<TokenInfo> {

@@ -127,6 +127,22 @@ export class Placement {
     }));
   }
 
+  /**
+   * One host as an operator of one of its rooms sees it: its record, health and load read at
+   * one instant (one slot), without the fleet or the other rooms' names.
+   */
+  async host(hostId: string): Promise<(Omit<HostRecord, 'rooms'> & { lastSeen: number; roomCount: number; suspect: boolean; fps?: number; cpu?: number }) | null> {
+    const k = this.keys;
+    const [[, record], [, seen], [, health], [, load], [, suspect]] = (await this.redis.multi()
+      .hget(k.hosts, hostId).hget(k.seen, hostId).hget(k.health, hostId).hget(k.load, hostId).hexists(k.suspect, hostId)
+      .exec()) as [[null, string | null], [null, string | null], [null, string | null], [null, string | null], [null, number]];
+    if (!record) return null;
+    return {
+      ...JSON.parse(record) as Omit<HostRecord, 'rooms'>, lastSeen: Number(seen ?? 0), roomCount: Number(load ?? 0), suspect: suspect === 1,
+      ...(health ? JSON.parse(health) as { fps?: number; cpu?: number } : {}),
+    };
+  }
+
   async waitingRooms(): Promise<string[]> {
     return this.redis.smembers(this.keys.waiting);
   }

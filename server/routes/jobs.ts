@@ -13,9 +13,9 @@ import type { ServerCore } from '../core.js';
 export const JOBS_PATH = '/jobs';
 export const JOBS_COOKIE = 'livehost_jobs';
 /**
- * A dashboard cookie lives this long; the console renews it while the dashboard is open.
- * Short, because a cookie outlives a revocation of the token that minted it (a revoked
- * token can mint no new one).
+ * A dashboard cookie lives this long (never past its token's expiry); the console renews it
+ * while the dashboard is open. Each request through it also checks that the token that
+ * minted it is not revoked, so a revocation closes the dashboard at once.
  */
 export const JOBS_COOKIE_TTL_S = 300;
 // Its own audience: a dashboard cookie is no API token, and an API token is no dashboard cookie.
@@ -58,12 +58,13 @@ export async function jobsRoutes(app: FastifyInstance, core: ServerCore): Promis
     preValidation: requireAction(core, 'jobs.view'),
   }, async (request, reply) => {
     const now = Math.floor(Date.now() / 1000);
+    const ttl = Math.max(1, Math.min(JOBS_COOKIE_TTL_S, Math.floor(request.claims!.expiresAt / 1000) - now));
     const jwt = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(request.claims!.tokenId).setJti(randomUUID()).setIssuer(ISSUER).setAudience(AUDIENCE)
-      .setIssuedAt(now).setExpirationTime(now + JOBS_COOKIE_TTL_S)
+      .setIssuedAt(now).setExpirationTime(now + ttl)
       .sign(key);
-    return reply.header('set-cookie', cookie(request, jwt, JOBS_COOKIE_TTL_S)).code(204).send();
+    return reply.header('set-cookie', cookie(request, jwt, ttl)).code(204).send();
   });
 
   app.delete('/api/jobs/session', {
@@ -86,11 +87,13 @@ export async function jobsRoutes(app: FastifyInstance, core: ServerCore): Promis
     scope.addHook('onRequest', async (request, reply) => {
       const value = cookieValue(request, JOBS_COOKIE);
       if (!value) return refuse(reply, 'no dashboard session');
+      let minter: string | undefined;
       try {
-        await jwtVerify(value, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+        minter = (await jwtVerify(value, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] })).payload.sub;
       } catch {
         return refuse(reply, 'dashboard session expired or invalid');
       }
+      if (!minter || await core.tokens.isRevoked(minter)) return refuse(reply, 'the token that opened this dashboard session was revoked');
     });
     // bull-board's page asks Google for its web font; nothing the dashboard needs may come from outside.
     scope.addHook('onSend', async (_request, reply, payload) => {

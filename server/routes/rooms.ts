@@ -2,7 +2,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
-  redisKeys, AskBody, CreateRoomBody, KnowledgeBase, QuestionInfo, RestError, RoomId, RoomList, RoomView, SayRequest, UpdateRoomBody,
+  redisKeys, AskBody, CreateRoomBody, KnowledgeBase, QuestionInfo, RestError, RoomHost, RoomId, RoomList, RoomView, SayRequest, UpdateRoomBody,
   type AskBody as AskBodyT, type CreateRoomBody as CreateRoomBodyT, type KnowledgeBase as KnowledgeBaseT,
   type SayRequest as SayRequestT, type UpdateRoomBody as UpdateRoomBodyT,
 } from '../../protocol/index.js';
@@ -59,6 +59,21 @@ export async function roomRoutes(app: FastifyInstance, core: ServerCore): Promis
     await core.placement.release(request.params.room);
     await core.rooms.delete(request.params.room);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: RoomParamsT }>('/api/rooms/:room/host', {
+    schema: { tags: ['render hosts'], summary: "The render host of a room and its health (fps, cpu, last heartbeat), for the room's operators", params: RoomParams, response: { 200: RoomHost, ...errors } },
+    preValidation: requireAction(core, 'rooms.host', 'room'),
+  }, async (request) => {
+    await core.rooms.get(request.params.room);
+    const placed = await core.placement.hostFor(request.params.room);
+    const host = placed ? await core.placement.host(placed.hostId) : null;
+    if (!host) return { host: null, serverTime: Date.now() };
+    const { hostId, capabilities, capacity, roomCount, lastSeen, suspect, fps, cpu } = host;
+    return {
+      host: { hostId, capabilities, capacity, roomCount, lastSeen, suspect, ...(fps !== undefined ? { fps } : {}), ...(cpu !== undefined ? { cpu } : {}) },
+      serverTime: Date.now(),
+    };
   });
 
   app.get<{ Params: RoomParamsT }>('/api/rooms/:room/kb', {

@@ -6,11 +6,13 @@ import { NEWSROOM_COMMAND_NAMES, SHOW_COMMAND_NAMES, type NewsroomCommand, type 
 import { approve, reject, runNewsroomCommand } from '../newsroom/newsroom-actions.js';
 import { newId } from '../newsroom/question-intake.js';
 import { lineToSay } from '../text-intake.js';
+import { relayedCommands } from './relayed-commands.js';
 
 const SHOW_COMMANDS = new Set<string>(SHOW_COMMAND_NAMES);
 const NEWSROOM_COMMANDS = new Set<string>(NEWSROOM_COMMAND_NAMES);
 
 export function operatorHandler(core: ServerCore) {
+  const relayed = relayedCommands(core);
   /** Show transport and queue commands go to the room's director, wherever it runs; it acks. */
   const toDirector = async (conn: ClientConnection<'operator'>, room: string, ref: string, cmd: ShowCommand, as: 'ack' | 'command.ack' = 'ack') => {
     await core.rooms.get(room);
@@ -61,6 +63,9 @@ export function operatorHandler(core: ServerCore) {
         }
         const commandId = core.commandIds.make(conn.sessionId, msg.id, receivedAt);
         conn.expectAck(msg.id, msg.room, host.hostId, core.config.commandTimeoutMs);
+        // Not awaited: the command goes out now, and this write is on the wire before the
+        // host can ack. Lost (Redis down), only the other operators miss the change.
+        void relayed.remember(commandId, { room: msg.room, command: msg.command, by: conn.claims.tokenId }).catch(() => undefined);
         // The operator's ack comes from the host (command.ack), end to end.
         await core.delivery.deliver(host.sessionId, { type: 'command', commandId, room: msg.room, command: msg.command });
         return;

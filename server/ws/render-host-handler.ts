@@ -2,8 +2,10 @@ import { ProtocolError } from '../auth/auth-error.js';
 import type { ServerCore } from '../core.js';
 import type { ClientConnection } from './client-connection.js';
 import type { RenderHostToServer } from '../../protocol/index.js';
+import { relayedCommands } from './relayed-commands.js';
 
 export function renderHostHandler(core: ServerCore) {
+  const relayed = relayedCommands(core);
   /** A host may only speak for rooms placed on it. */
   async function ownRoom(conn: ClientConnection<'render-host'>, room: string): Promise<string> {
     const placed = await core.placement.hostFor(room);
@@ -35,6 +37,10 @@ export function renderHostHandler(core: ServerCore) {
         await core.delivery.deliver(origin.sessionId, {
           type: 'command.ack', ref: origin.ref, room: msg.room, hostId, ok: msg.ok, ...(msg.error ? { error: msg.error } : {}),
         });
+        // After the sender's ack, off its path: every operator of the room hears what the avatar shows now.
+        void relayed.take(msg.ref).then((sent) => {
+          if (msg.ok && sent?.room === msg.room) return core.events.emit(msg.room, { kind: 'avatar', command: sent.command, by: sent.by, hostId });
+        }).catch((err: Error) => core.log.warn({ room: msg.room, err: err.message }, 'avatar change not told to the room'));
         return;
       }
       // What the host reports is the truth of what aired: it goes to the room's director.

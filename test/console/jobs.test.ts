@@ -56,6 +56,31 @@ describe('the job dashboard at /jobs/', () => {
     expect((await srv.app.inject({ method: 'GET', url: '/jobs/api/queues', headers: { cookie: `livehost_jobs=${forged}` } })).statusCode).toBe(401);
   });
 
+  it('revoking the token that opened the dashboard closes it at the next request, though its cookie has not expired', async () => {
+    const issued = await srv.core.tokens.issue({ role: 'admin', label: 'leaving admin' });
+    const res = await srv.app.inject({ method: 'POST', url: '/api/jobs/session', headers: { authorization: `Bearer ${issued.token}` } });
+    const cookie = cookieOf(res.headers['set-cookie']);
+    expect((await srv.app.inject({ method: 'GET', url: '/jobs/api/queues', headers: { cookie } })).statusCode).toBe(200);
+    const revoked = await srv.app.inject({ method: 'DELETE', url: `/api/tokens/${issued.info.tokenId}`, headers: { authorization: `Bearer ${srv.adminToken}` } });
+    expect(revoked.statusCode).toBe(200);
+    for (const url of ['/jobs/api/queues', '/jobs/']) {
+      const after = await srv.app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(after.statusCode).toBe(401);
+      expect(after.json().error.message).toContain('revoked');
+    }
+    // Another admin's cookie is untouched.
+    const other = cookieOf((await srv.app.inject({ method: 'POST', url: '/api/jobs/session', headers: { authorization: `Bearer ${srv.adminToken}` } })).headers['set-cookie']);
+    expect((await srv.app.inject({ method: 'GET', url: '/jobs/api/queues', headers: { cookie: other } })).statusCode).toBe(200);
+  });
+
+  it('a cookie never outlives the token that minted it', async () => {
+    const shortLived = await srv.core.tokens.issue({ role: 'admin', ttlSeconds: 120 });
+    const res = await srv.app.inject({ method: 'POST', url: '/api/jobs/session', headers: { authorization: `Bearer ${shortLived.token}` } });
+    const maxAge = Number(/Max-Age=(\d+)/.exec(String(res.headers['set-cookie']))?.[1]);
+    expect(maxAge).toBeGreaterThan(100);
+    expect(maxAge).toBeLessThanOrEqual(120);
+  });
+
   it('signing out of the console clears the cookie', async () => {
     const res = await srv.app.inject({ method: 'DELETE', url: '/api/jobs/session' });
     expect(res.statusCode).toBe(204);
