@@ -11,9 +11,9 @@ const TAG_HEADER = 11;
 const MAX_TAG = 16 * 1024 * 1024;
 
 /**
- * Splits the FLV byte stream ffmpeg writes into tags, whatever the read boundaries.
- * Throws on a stream that is not FLV, so a broken muxer shows as an error, not as
- * garbage on the wire.
+ * Splits an FLV byte stream (ffmpeg's muxer on a pipe, an HTTP-FLV feed) into tags,
+ * whatever the read boundaries. Throws on a stream that is not FLV, so a broken source
+ * shows as an error, not as garbage on the wire.
  */
 export class FlvTagReader {
   private pending: Buffer = Buffer.alloc(0);
@@ -26,7 +26,7 @@ export class FlvTagReader {
     const buf = this.pending;
     if (!this.headerSeen) {
       if (buf.length < HEADER) return tags;
-      if (buf.toString('latin1', 0, 3) !== 'FLV') throw new Error('encoder output is not FLV');
+      if (buf.toString('latin1', 0, 3) !== 'FLV') throw new Error('input is not FLV');
       o = buf.readUInt32BE(5) + 4;
       this.headerSeen = true;
     }

@@ -1,31 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { decodeAmf0, encodeAmf0, type Amf0Value } from './amf0.js';
 import type { FlvTag } from './flv-tag-reader.js';
+import { serverName, type RtmpTarget } from './rtmp-url.js';
 
-/** Where to publish: rtmp(s)://host[:port]/app/stream-name, the name keeping its query (?key=…). */
-export interface RtmpTarget {
-  tls: boolean;
-  host: string;
-  port: number;
-  app: string;
-  streamName: string;
-  /** rtmp(s)://host:port/app — what `connect` names; no stream name, so no key. */
-  tcUrl: string;
-}
-
-export function parseRtmpUrl(url: string): RtmpTarget {
-  const m = /^(rtmps?):\/\/([^/?#]+)\/([^/?#]+)\/(.+)$/.exec(url);
-  if (!m) throw new Error('publish URL must be rtmp(s)://host/app/stream');
-  const [, scheme, authority, app, streamName] = m as unknown as [string, string, string, string, string];
-  const tls = scheme === 'rtmps';
-  const hp = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
-  if (!hp || authority.includes('@')) throw new Error('publish URL host must be host[:port]');
-  const host = hp[1]!.replace(/^\[|\]$/g, '');
-  const port = hp[2] ? Number(hp[2]) : tls ? 443 : 1935;
-  return { tls, host, port, app, streamName, tcUrl: `${scheme}://${authority}/${app}` };
+export interface PublisherOptions {
+  /** No publish session within this long ends the attempt (ms). */
+  connectTimeoutMs?: number;
+  /** Certificates trusted for RTMPS besides Node's default store (a private CA, a test's own). */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 const HANDSHAKE = 1536;
@@ -57,15 +42,16 @@ export interface PublisherEvents {
 interface InChunkStream { length: number; type: number; extended: boolean; body: Buffer[]; got: number }
 
 /**
- * Publishes FLV tags to an RTMP(S) server from inside the render host, so the stream
- * key travels only over the socket: ffmpeg muxes FLV to a pipe and never sees the URL
- * (a command line is readable by every local user in `ps` and /proc/<pid>/cmdline).
+ * Publishes FLV tags to an RTMP(S) server from inside this process, so the stream key
+ * travels only over the socket and never through a command line (readable by every local
+ * user in `ps` and /proc/<pid>/cmdline). The render host feeds it ffmpeg's FLV from a pipe;
+ * the gateway's destination relays feed it the program feed.
  *
  * The session is what ffmpeg and OBS do: plain handshake, connect (app, tcUrl),
  * releaseStream / FCPublish / createStream, publish(name, 'live'), then @setDataFrame
  * onMetaData and the audio and video messages with the tags' timestamps. Server pings
  * are answered and the receive window acknowledged. Any refusal or lost connection
- * closes the session with a reason; the encoder restarts the whole pipeline.
+ * closes the session with a reason (never holding the stream name); the caller retries.
  */
 export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   state: PublisherState = 'connecting';
@@ -81,10 +67,14 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   private nextTxn = 1;
   private readonly pendingTxn = new Map<number, (args: Amf0Value[]) => void>();
 
-  constructor(private readonly target: RtmpTarget, connectTimeoutMs = 10_000) {
+  constructor(private readonly target: RtmpTarget, options: PublisherOptions = {}) {
     super();
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    // Certificates are verified (Node's default); the name checked is the URL's host. A
+    // given `ca` would replace Node's store, so it is added to it instead.
+    const ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
     const socket = target.tls
-      ? tlsConnect({ host: target.host, port: target.port, servername: target.host })
+      ? tlsConnect({ host: target.host, port: target.port, servername: serverName(target), ca })
       : tcpConnect({ host: target.host, port: target.port });
     this.socket = socket;
     socket.setNoDelay(true);
@@ -142,7 +132,8 @@ export class RtmpPublisher extends EventEmitter<PublisherEvents> {
   }
 
   private fail(reason: string): void {
-    this.close(reason, () => this.socket.destroy());
+    // A server may quote the stream name back in a refusal; it is the key, so it never leaves here.
+    this.close(withoutStreamName(reason, this.target.streamName), () => this.socket.destroy());
   }
 
   private onData(d: Buffer): void {
@@ -334,4 +325,13 @@ function describe(reply: Amf0Value[]): string {
   const info = reply[3];
   if (info && typeof info === 'object' && !Array.isArray(info)) return String(info.code ?? info.description ?? 'no reason given');
   return reply.length ? String(reply[0]) : 'session ended';
+}
+
+/**
+ * `reason` with the stream name masked, and each longer part of it (`?key=<key>`), in case a
+ * server quotes the key alone.
+ */
+function withoutStreamName(reason: string, streamName: string): string {
+  const parts = [streamName, ...streamName.split(/[?&=/]/).filter((p) => p.length >= 8)].filter(Boolean);
+  return parts.reduce((text, part) => text.split(part).join('***'), reason);
 }

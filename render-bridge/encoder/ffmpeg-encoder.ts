@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { FlvTagReader, parseRtmpUrl, RtmpPublisher, type RtmpTarget } from '../../media/rtmp/index.js';
 import { packetCarries } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import { redactStreamUrl, silentLogger } from '../log.js';
 import { AUDIO_CHANNELS, SAMPLE_RATE } from '../media/media-timing.js';
 import type { Box } from '../renderer/layout.js';
 import { ffmpegArgs, type EncoderSettings } from './encoder-settings.js';
-import { FlvTagReader } from './flv-tag-reader.js';
 import { I420Picture } from './i420-picture.js';
-import { parseRtmpUrl, RtmpPublisher, type RtmpTarget } from './rtmp-publisher.js';
 
 /** The encoder's states, in one place. */
 export type EncoderState = 'idle' | 'running' | 'backoff' | 'stopped';

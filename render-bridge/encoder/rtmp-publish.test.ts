@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childCommandLines } from '../../media/rtmp/test-support.js';
 import { previewUrl, publishUrl, signPublishKey } from '../../protocol/publish-key.js';
 import { SECRET, captureLogger, inOneMinute, probe, startHarness, waitFor, type Harness } from '../../stream-gateway/test-support.js';
 import { SAMPLES_PER_FRAME } from '../media/media-timing.js';
@@ -28,29 +28,6 @@ async function feed(enc: FfmpegEncoder, feeding: { done: boolean }): Promise<voi
     enc.writeFrame(rgba, audio);
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + ((f + 1) * 1000) / 30 - Date.now())));
   }
-}
-
-/** The command lines of this process's children (and theirs), as `ps` shows them to anyone. */
-function childCommandLines(): string[] {
-  const parents = new Set([process.pid]);
-  const lines: string[] = [];
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry) || parents.has(Number(entry))) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (!parents.has(ppid)) continue;
-        parents.add(Number(entry));
-        lines.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
-        grew = true;
-      } catch {
-        // exited meanwhile
-      }
-    }
-  }
-  return lines;
 }
 
 describe('RTMP publishing', () => {

@@ -3,7 +3,7 @@ import { DestinationRelay, type RelayOptions } from './destination-relay.js';
 import { redactTarget } from '../../protocol/destinations.js';
 import type { Destination, DestinationStatus } from './destination-state.js';
 
-type RelayTuning = Pick<RelayOptions, 'maxAttempts' | 'backoffMs' | 'ioTimeoutMs' | 'ffmpegPath'>;
+type RelayTuning = Pick<RelayOptions, 'maxAttempts' | 'backoffMs' | 'ioTimeoutMs' | 'tlsCa'>;
 
 export interface DestinationManagerOptions extends RelayTuning {
   log: Logger;
@@ -13,8 +13,8 @@ export interface DestinationManagerOptions extends RelayTuning {
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
- * Which rooms forward where, and the relays that do it while a room is live. The gateway
- * calls onLive/onOffline (it is the StreamForwarder the gateway accepts); whoever owns the
+ * Which rooms forward where, and the relays that do it while a room's show is on. The
+ * program forwarder calls onLive/onOffline with the room's program feed; whoever owns the
  * destination list (the server, through its REST) calls setDestinations.
  */
 export class DestinationManager {
@@ -58,6 +58,7 @@ export class DestinationManager {
     }));
   }
 
+  /** `sourceUrl` gives the HTTP-FLV feed the relays forward (the room's program, on loopback). */
   onLive(room: string, sourceUrl: () => string): void {
     this.live.set(room, sourceUrl);
     this.startMissing(room, sourceUrl);

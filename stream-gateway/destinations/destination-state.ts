@@ -1,8 +1,9 @@
 /**
  * A forwarding destination's states, and the only transitions a relay makes:
  *   idle → connecting            the room went live (or the destination was added while live)
- *   connecting → live            ffmpeg reports media written to the destination
- *   connecting | live → retrying ffmpeg exited while the room is still live
+ *   idle → failed                the URL cannot be published to (no attempt would change that)
+ *   connecting → live            the destination accepted the publish and kept it a second after the first media
+ *   connecting | live → retrying the session ended (refused, connection lost, stalled) while the room is still live
  *   retrying → connecting        after the backoff
  *   retrying → failed            too many attempts in a row that never reached live
  *   any → idle                   the room went offline or the destination was removed
@@ -17,11 +18,11 @@ export interface DestinationStatus {
   target: string;
   /** Consecutive failed attempts; reset once a connection goes live. */
   attempts: number;
-  /** Last ffmpeg error, with every URL redacted. */
+  /** Why the last session ended, with every URL redacted and the stream key masked. */
   lastError?: string;
   /** ms epoch of the last state change. */
   since: number;
-  /** Output bitrate ffmpeg reports while live. */
+  /** Kilobits per second sent to the destination over the last second, while connected. */
   bitrateKbps?: number;
 }
 
