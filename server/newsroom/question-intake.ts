@@ -134,8 +134,11 @@ export class QuestionIntake {
     // One decision at a time per room: two viewers asking the same thing at once make one group.
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
-      const [matcher, all] = opts.context ? [null, []] : await Promise.all([this.d.similarity.for(roomId, room.language), this.d.store.all(roomId)]);
-      const { group, anchor } = matcher ? this.groupFor(room, matcher, all, clean, now) : { group: null, anchor: null };
+      const [matcher, candidates] = opts.context ? [null, []] : await Promise.all([this.d.similarity.for(roomId, room.language), this.d.store.open(roomId)]);
+      const open = candidates.filter((q) => q.status !== 'answered' || now - q.receivedAt < this.recentWindowMs);
+      // Answered too long ago to take new askers: out of the open groups for good.
+      if (open.length < candidates.length) await this.d.store.close(roomId, candidates.filter((q) => !open.includes(q)).map((q) => q.questionId));
+      const { group, anchor } = matcher ? this.groupFor(room, matcher, open, clean) : { group: null, anchor: null };
       if (group) return this.join(group, who, clean, replyTo, now);
       const status: QuestionStatus = room.review === 'questions' ? 'review' : 'queued';
       const q: StoredQuestion = {
@@ -158,9 +161,7 @@ export class QuestionIntake {
    * the question's anchor too, for a new group; it is looked up (a knowledge-base search)
    * only when no group has the same words.
    */
-  private groupFor(room: StoredRoom, matcher: RoomMatcher, all: StoredQuestion[], text: string, now: number): { group: StoredQuestion | null; anchor: string | null } {
-    const open = all.filter((q) => !q.mergedInto
-      && (WAITING.has(q.status) || (q.status === 'answered' && now - q.receivedAt < this.recentWindowMs)));
+  private groupFor(room: StoredRoom, matcher: RoomMatcher, open: StoredQuestion[], text: string): { group: StoredQuestion | null; anchor: string | null } {
     const exact = normalize(text);
     const same = open.find((q) => (q.variants ?? [q.text]).some((v) => normalize(v) === exact));
     if (same) return { group: same, anchor: null };
