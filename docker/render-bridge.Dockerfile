@@ -19,6 +19,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY protocol/ protocol/
+# The RTMP publisher (shared with the gateway): the key goes over the socket, never to ffmpeg.
+COPY media/ media/
 COPY render-bridge/ render-bridge/
 
 # Reads the audio the workers write under /data/assets (shared volume).

@@ -1,5 +1,18 @@
 # livehost server: Fastify REST + WebSocket hubs, serves the console.
 # Build from the repository root:  docker build -f docker/server.Dockerfile -t livehost/server .
+
+# Stage 1: the operator console. vite and React are dev dependencies, so the bundle is
+# built here with the full install and only dist/console goes on to the image.
+FROM node:20-bookworm-slim AS console
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json vite.config.ts ./
+COPY protocol/ protocol/
+COPY console/ console/
+# A production bundle whatever NODE_ENV says (build.mjs sets it for vite), with .br/.gz copies.
+RUN node console/build.mjs && test -f dist/console/index.html
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -15,9 +28,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./
+# The server's own folder and the shared libraries it imports.
 COPY protocol/ protocol/
+COPY assets/ assets/
+COPY moderation/ moderation/
+COPY retrieval/ retrieval/
 COPY server/ server/
 COPY console/ console/
+# Without it /console/ answers 503 ("not built"): this image has no vite to build it.
+COPY --from=console /build/dist/console/ dist/console/
 
 # The app stays root-owned (read-only to the process); only the data dir is writable.
 RUN mkdir -p /data && chown node:node /data

@@ -3,10 +3,11 @@
 # Build from the repository root:  docker build -f docker/stream-gateway.Dockerfile -t livehost/stream-gateway .
 FROM node:20-bookworm-slim
 
-# ffmpeg forwards rooms to destinations (-c copy); ca-certificates lets it verify RTMPS
-# endpoints such as IVS (the slim base image has no CA bundle for GnuTLS).
+# ffmpeg renders the slate and records shows. Destinations are published by the gateway
+# process itself (media/rtmp), whose RTMPS checks certificates against Node's own CA store
+# (NODE_EXTRA_CA_CERTS adds a private CA): no system CA bundle is needed.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
@@ -22,6 +23,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY protocol/ protocol/
+COPY media/ media/
 COPY stream-gateway/ stream-gateway/
 
 # node-media-server keeps its publish history under /data/gateway.

@@ -17,7 +17,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./
+# The workers' own folder and the shared libraries they import.
 COPY protocol/ protocol/
+COPY assets/ assets/
+COPY moderation/ moderation/
+COPY retrieval/ retrieval/
 COPY workers/ workers/
 
 # The local asset store writes under /data/assets; mount the volume the render hosts read.
