@@ -199,6 +199,7 @@ async function report(o: {
   const questions = all((l) => l.latency.question);
   const refused = all((l) => l.latency.refused);
   const operator = all((l) => l.latency.operator);
+  const steady = (xs: Sample[]) => xs.filter((x) => x.sentMs >= WINDOW_S * 1000).map((x) => x.ms);
   const base = summarize(o.pings);
   const row = (name: string, xs: number[], goal: string) => {
     const s = summarize(xs);
@@ -214,6 +215,10 @@ async function report(o: {
     row('question → question.ack', questions.map((s) => s.ms), 'p99 ≤ 100 ms'),
     row('refused → error', refused.map((s) => s.ms), ''),
     row('chat → operator sees it', operator.map((s) => s.ms), 'p99 ≤ 100 ms'),
+    // The first window holds the start-up: each room's first question builds its matcher (and the first of a language loads its resources).
+    row(`chat → ack, after the first ${WINDOW_S} s`, steady(chat), ''),
+    row(`question → question.ack, after the first ${WINDOW_S} s`, steady(questions), ''),
+    row(`chat → operator, after the first ${WINDOW_S} s`, steady(operator), ''),
   ]));
 
   out(`\n## Over time (${WINDOW_S} s windows of the run, by send time)`);
@@ -228,7 +233,8 @@ async function report(o: {
   }
   out(table(rows));
   const p99Of = (w: number) => summarize(chat.filter((s) => s.sentMs >= w * WINDOW_S * 1000 && s.sentMs < (w + 1) * WINDOW_S * 1000).map((s) => s.ms)).p99;
-  const worstWindow = Math.max(...Array.from({ length: Math.floor(run.wallMs / 1000 / WINDOW_S) }, (_, w) => p99Of(w)));
+  // Windows after the start-up's (the first), while messages were still being sent.
+  const worstWindow = Math.max(...Array.from({ length: Math.floor(run.wallMs / 1000 / WINDOW_S) - 1 }, (_, w) => p99Of(w + 1)));
 
   out('\n## CPU (user + system, /proc for the server, INFO cpu for Redis)');
   out(table([
@@ -315,7 +321,7 @@ async function report(o: {
   goal('chat → ack p99 ≤ 100 ms', p99(chat) <= 100, ms(p99(chat), 1));
   goal('question → question.ack p99 ≤ 100 ms', p99(questions) <= 100, ms(p99(questions), 1));
   goal('chat → operator p99 ≤ 100 ms', p99(operator) <= 100, ms(p99(operator), 1));
-  goal(`holds the load: chat ack p99 ≤ 100 ms in every ${WINDOW_S} s window`, worstWindow <= 100, `worst window ${ms(worstWindow, 1)}`);
+  goal(`holds the load: chat ack p99 ≤ 100 ms in every ${WINDOW_S} s window after the first`, worstWindow <= 100, `worst window ${ms(worstWindow, 1)}`);
   goal('every message answered', run.unanswered === 0, `${run.unanswered} unanswered`);
   goal('grouping under load as precise as the engine alone, no unrelated question joined', server.pairPrecision >= engine.pairPrecision && server.unrelatedJoined === 0,
     `precision ${pct(server.pairPrecision)} vs ${pct(engine.pairPrecision)}, recall ${pct(server.pairRecall)} vs ${pct(engine.pairRecall)}, unrelated joined ${server.unrelatedJoined}`);

@@ -13,7 +13,7 @@
 // The server and workers (and gateway, render host) are real processes on free ports with
 // their own data dir and key prefix; CPU time of each comes from /proc. Any run that times
 // out, or a line that never reaches the host or plays whole twice, fails the bench.
-import { loadAverage, machineLine } from './lib/machine.js';
+import { loadAverage, machineLine, sampleLoad } from './lib/machine.js';
 import { runShowLoad, type LoadMeasure, type LoadResult } from './lib/show-load.js';
 import { ms, percentile, summarize, table } from './lib/stats.js';
 import { runStreamAnswers, type StreamResult } from './lib/stream-answers.js';
@@ -92,7 +92,9 @@ const cycles = Math.ceil(RUNS / ROOMS);
 if (PARTS.includes('load')) {
   const sys = await BenchSystem.start({ redisUrl: REDIS_URL });
   try {
+    const load = sampleLoad();
     printLoad(await runShowLoad(sys, ROOMS, cycles, progress));
+    out(load.stop());
   } catch (err) {
     failed = true;
     out(`\nFAILED (rooms under load): ${(err as Error).stack ?? String(err)}`);
@@ -104,7 +106,9 @@ if (PARTS.includes('load')) {
 if (!failed && PARTS.includes('stream')) {
   const sys = await BenchSystem.start({ redisUrl: REDIS_URL, gateway: true });
   try {
+    const load = sampleLoad();
     printStream(await runStreamAnswers(sys, QUESTIONS, RENDER_NICE, progress));
+    out(load.stop());
   } catch (err) {
     failed = true;
     out(`\nFAILED (stream): ${(err as Error).stack ?? String(err)}`);

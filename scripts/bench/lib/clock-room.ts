@@ -68,8 +68,11 @@ class ClockRoom implements RoomHandle {
     this.speech = new SpeechScheduler({
       decoder, log: o.log,
       onEvent: (e) => {
-        if (e.type === 'started') events.speechStarted(this.room, e.segmentId, e.mediaTimeMs);
-        else if (e.type === 'finished') {
+        if (e.type === 'started') {
+          events.speechStarted(this.room, e.segmentId, e.mediaTimeMs);
+          // Nothing is drawn or encoded here: the line's timing ends on the media clock (bench:latency's second run).
+          if (e.timing) events.speechTiming?.(this.room, e.segmentId, { ...e.timing, mediaTimeMs: e.mediaTimeMs });
+        } else if (e.type === 'finished') {
           events.speechFinished(this.room, e.segmentId, e.mediaTimeMs, e.interrupted);
           log.push({ kind: 'finished', at: performance.now(), segmentId: e.segmentId, interrupted: e.interrupted });
         }
