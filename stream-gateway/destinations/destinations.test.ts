@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childCommandLines, selfSignedCertificate, tlsProxy, type TlsProxy } from '../../media/rtmp/test-support.js';
 import { previewUrl, publishUrl, signPlayToken, signPublishKey } from '../../protocol/publish-key.js';
@@ -113,6 +115,25 @@ describe('forwarding a room to RTMP destinations', () => {
     // The unchanged destinations were left streaming, not restarted.
     expect(states('copy')).toEqual(['connecting', 'live']);
     expect(states('tls')).toEqual(['connecting', 'live']);
+  });
+
+  it('a program feed that goes silent ends the session with the reason, and the relay retries', async () => {
+    // A feed that sends its FLV header and then nothing, as a wedged program would.
+    const silent = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/x-flv' });
+      res.write(Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const relayStates: string[] = [];
+    const wedged = new DestinationManager({ log: logger, onStatus: (s) => relayStates.push(s.state), maxAttempts: 2, backoffMs: [100], ioTimeoutMs: 2500 });
+    await wedged.setDestinations('wedged', [{ id: 'copy', url: publishUrl(rtmp(), 'wedged-copy', signPublishKey(SECRET, 'wedged-copy', inOneMinute())) }]);
+    wedged.onLive('wedged', () => `http://127.0.0.1:${(silent.address() as AddressInfo).port}/program/wedged.flv`);
+    const failed = await waitFor('wedged failed', () => wedged.statuses('wedged').find((s) => s.state === 'failed'));
+    expect(relayStates).toEqual(['connecting', 'retrying', 'connecting', 'failed']);
+    expect(failed.lastError).toBe('no data from the program feed for 2500 ms');
+    await wedged.close();
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
   it('when the room goes offline every relay stops and is idle', async () => {
