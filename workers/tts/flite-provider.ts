@@ -70,16 +70,16 @@ export class FliteProvider implements VoiceProvider {
     const dir = await mkdtemp(join(tmpdir(), 'livehost-flite-'));
     try {
       const wavPath = join(dir, 'out.wav');
-      const [segs, wordList] = await Promise.all([
-        this.run([...shaped, '-psdur', '-t', req.text, '-o', wavPath]),
-        this.run([...base, '-pw', '-t', req.text, '-o', 'none']),
-      ]);
+      // The words-alone run needs only the word list, not the audio: it runs while the voice
+      // still speaks, so the line is ready when its audio is (the first line's wait, issue 15).
+      const wordsRun = this.run([...base, '-pw', '-t', req.text, '-o', 'none']).then(async (wordList) => {
+        const words = wordList.trim().split(/\s+/).filter(Boolean);
+        // Each word alone, separated by commas so flite puts a pause between them.
+        const alone = words.length ? await this.run([...base, '-ps', '-t', words.join(', '), '-o', 'none']) : '';
+        return { words, alone };
+      });
+      const [segs, { words, alone }] = await Promise.all([this.run([...shaped, '-psdur', '-t', req.text, '-o', wavPath]), wordsRun]);
       const phones = parseFliteSegments(segs);
-      const words = wordList.trim().split(/\s+/).filter(Boolean);
-      // Each word alone, separated by commas so flite puts a pause between them.
-      const alone = words.length
-        ? await this.run([...base, '-ps', '-t', words.join(', '), '-o', 'none'])
-        : '';
       const wordPhones = splitAtPauses(alone);
 
       const decoded = decodeWav(await readFile(wavPath));
