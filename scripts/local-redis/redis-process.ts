@@ -28,7 +28,7 @@ export class RedisProcess {
     const conf = this.sentinel ? [path.join(this.dir, 'sentinel.conf'), '--sentinel'] : [];
     this.child = spawn('redis-server', [
       ...conf, '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-      '--logfile', path.join(this.dir, 'redis.log'), '--save', '', ...this.args(),
+      '--logfile', path.join(this.dir, 'redis.log'), ...(this.sentinel ? [] : ['--save', '']), ...this.args(),
     ], { stdio: 'ignore' });
     this.child.once('error', () => undefined);
     await waitForPing(this.port, timeoutMs);

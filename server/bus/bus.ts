@@ -17,6 +17,8 @@ export interface Bus {
   readonly instanceId: string;
   /** `echo`: this instance's own subscribers hear it too (a reply to a request made here). */
   publish(channel: string, data: unknown, opts?: { echo?: boolean } & ChannelOptions): Promise<void>;
+  /** Publishes as `publish` does; resolves to how many instances are subscribed (this one included). */
+  publishAndCount(channel: string, data: unknown, opts?: { echo?: boolean } & ChannelOptions): Promise<number>;
   /** Resolves once the subscription is active; returns the unsubscribe function. */
   subscribe(channel: string, handler: BusHandler, opts?: ChannelOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;

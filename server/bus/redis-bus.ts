@@ -39,10 +39,14 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: string, data: unknown, opts: { echo?: boolean } & ChannelOptions = {}): Promise<void> {
+    await this.publishAndCount(channel, data, opts);
+  }
+
+  async publishAndCount(channel: string, data: unknown, opts: { echo?: boolean } & ChannelOptions = {}): Promise<number> {
     const env: BusEnvelope = { i: opts.echo ? '*' : this.instanceId, d: data };
     const full = this.channel(channel);
-    if (opts.shard) await this.commands.spublish(full, JSON.stringify(env));
-    else await this.commands.publish(full, JSON.stringify(env));
+    // Each instance listens on one connection (per shard, on a cluster), so connections are instances.
+    return Number(opts.shard ? await this.commands.spublish(full, JSON.stringify(env)) : await this.commands.publish(full, JSON.stringify(env)));
   }
 
   async subscribe(channel: string, handler: BusHandler, opts: ChannelOptions = {}): Promise<() => Promise<void>> {

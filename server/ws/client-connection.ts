@@ -123,6 +123,8 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   private held: object[] | null = null;
   /** Records a numbered frame for resume (set by the hub once the session is taken over). */
   persist: (seq: number, raw: string) => void = () => undefined;
+  /** Where frames go once the socket is closed (they are not numbered here then): the session's link. */
+  divert: ((frame: object) => void) | null = null;
 
   hold(): void {
     this.held ??= [];
@@ -183,8 +185,8 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
   }
 
   /**
-   * Numbers a frame, sends it, and records it. A closed socket still numbers and records
-   * (the client gets it on resume) until the hub lets go of the session.
+   * Numbers a frame, sends it, and records it. Once the socket is closed, frames are not
+   * numbered here: they go to `divert` (parked for the session's next holder).
    */
   deliver(frame: object): void {
     const f = frame as { type?: string; ref?: string; code?: string };
@@ -195,6 +197,7 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
       this.held.push(frame);
       return;
     }
+    if (this.state !== 'open' && this.divert) return this.divert(frame);
     const seq = ++this.seq;
     const raw = `{"seq":${seq},${JSON.stringify(frame).slice(1)}`;
     this.sendRaw(raw);

@@ -10,8 +10,7 @@ import { operatorHandler } from './operator-handler.js';
 import { renderHostHandler } from './render-host-handler.js';
 import { botHandler } from './bot-handler.js';
 import type { SessionRecord } from './session-store.js';
-
-type Control = { ctl: 'replaced' };
+import { SessionLink } from './session-link.js';
 
 /**
  * The three WebSocket hubs. Each connection: authenticate before the upgrade, open or
@@ -25,6 +24,8 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
   };
 
   const subjectOf = (claims: Claims) => claims.hostId ?? claims.tokenId;
+  /** This instance's links to sessions: open sockets, and closed ones whose session is parked here. */
+  const links = new Map<string, SessionLink>();
 
   async function openSession(role: ClientRole, claims: Claims, request: FastifyRequest): Promise<{ record: SessionRecord; lastSeq: number | null }> {
     const q = request.query as Record<string, string | undefined>;
@@ -34,11 +35,7 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       // A session resumes only for the same role and identity; anything else starts afresh.
       // lastSeq may be ahead of what was recorded (frames sent just before a crash): the
       // new holder then numbers on from the client's lastSeq.
-      if (record && record.role === role && record.subject === subjectOf(claims)) {
-        await core.bus.publish(core.sessions.busChannel(record.sessionId), { ctl: 'replaced' } satisfies Control, { shard: true });
-        core.local.get(record.sessionId)?.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
-        return { record, lastSeq };
-      }
+      if (record && record.role === role && record.subject === subjectOf(claims)) return { record, lastSeq };
     }
     return { record: await core.sessions.create(role, claims.tokenId, subjectOf(claims)), lastSeq: null };
   }
@@ -69,19 +66,17 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
         const conn = new ClientConnection<R>(socket, role, claims, record.sessionId, handlers[role], log, core.metrics, {
           ratePerSecond: core.config.wsRatePerSecond, burst: core.config.wsBurst,
         });
-        // Take the session over: hold frames, listen for frames sent from other instances,
-        // bump the epoch (a previous holder can no longer record), then replay what the
-        // client missed and carry on numbering from there.
+        // Take the session over (session-link.ts): hold frames, let the previous holder go,
+        // then replay what the client missed and carry on numbering from there.
         conn.hold();
+        const previous = links.get(record.sessionId);
+        const link = new SessionLink(core, conn as unknown as ClientConnection, log, () => {
+          if (links.get(record.sessionId) === link) links.delete(record.sessionId);
+        });
+        links.set(record.sessionId, link);
         core.local.add(conn as unknown as ClientConnection);
         core.metrics.connections.inc({ role });
-        const unsubscribe = await core.bus.subscribe(core.sessions.busChannel(record.sessionId), (data) => {
-          const msg = data as { u?: object } & Partial<Control>;
-          if (msg.ctl === 'replaced') return conn.close(CLOSE_CODES.sessionReplaced, 'session resumed elsewhere');
-          if (msg.u) conn.deliver(msg.u);
-        }, { shard: true });
-        const { epoch, seq } = await core.sessions.takeOver(record.sessionId);
-        conn.persist = (n, raw) => core.sessions.record(record.sessionId, epoch, n, raw);
+        const { seq } = await link.takeOver(lastSeq !== null ? { lastSeq } : null, previous);
 
         socket.off('message', onEarly);
         socket.on('message', (data: Buffer, isBinary: boolean) => conn.receive(data, isBinary));
@@ -93,17 +88,11 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
           if (role === 'render-host' && claims.hostId && conn.closedWith !== CLOSE_CODES.sessionReplaced) {
             void core.placement.suspect(claims.hostId).catch((err: Error) => log.warn({ err: err.message }, 'could not mark the host suspect'));
           }
-          // Closed before the replay went out: what arrived meanwhile is numbered and recorded
-          // (not sent), so the next resume still gets it.
+          // Closed before the replay went out: what arrived meanwhile is parked, so the next
+          // holder still gets it; from now on the link parks what comes for the session.
           if (conn.holding) conn.release(Math.max(seq, lastSeq ?? seq), []);
-          // Keep numbering for this session until the records are flushed and the bus
-          // subscription is gone: frames for it then go to its outbox in Redis instead.
-          void (async () => {
-            await core.sessions.whenRecorded(record.sessionId);
-            core.local.remove(conn as unknown as ClientConnection);
-            await unsubscribe().catch(() => undefined);
-            await core.sessions.detach(record.sessionId).catch(() => undefined);
-          })();
+          link.socketClosed();
+          void core.sessions.whenRecorded(record.sessionId).then(() => core.sessions.detach(record.sessionId)).catch(() => undefined);
         };
         if (closedEarly) return cleanup();
         onClosed = cleanup;
@@ -155,6 +144,9 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
       await new Promise((r) => setTimeout(r, Math.min(core.config.drainMs, 250)));
     }
     for (const conn of core.local.all()) conn.close(CLOSE_CODES.goingAway, 'server shutting down');
+    // Every session lets go: what was sent is recorded and what still comes is parked in
+    // Redis, so a client resuming on another instance finds it.
+    await Promise.allSettled([...links.values()].map((l) => l.handOver(null)));
   });
 }
 

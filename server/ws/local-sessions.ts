@@ -16,8 +16,9 @@ export class LocalSessions {
     return this.bySession.get(sessionId);
   }
 
+  /** Open sockets (a closed one stays reachable with `get` while its session is parked). */
   all(): ClientConnection[] {
-    return [...this.bySession.values()];
+    return [...this.bySession.values()].filter((c) => c.state === 'open');
   }
 
   byToken(tokenId: string): ClientConnection[] {
@@ -26,7 +27,7 @@ export class LocalSessions {
 
   countByRole(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const c of this.bySession.values()) counts[c.role] = (counts[c.role] ?? 0) + 1;
+    for (const c of this.all()) counts[c.role] = (counts[c.role] ?? 0) + 1;
     return counts;
   }
 }

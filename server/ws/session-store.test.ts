@@ -13,13 +13,21 @@ describe('session store', () => {
     await deletePrefix(prefix);
   });
 
-  it('a frame for a session nobody holds is numbered and kept for its resume', async () => {
+  it('a frame for a session nobody holds is kept, and numbered by its next holder after what its client has seen', async () => {
     const store = new SessionStore(connect(), prefix, 60);
     const s = await store.create('operator', 'tok-1', 'tok-1');
+    const first = await store.takeOver(s.sessionId);
+    for (let n = 1; n <= 3; n++) store.record(s.sessionId, first.epoch, n, `{"seq":${n},"type":"ack","ref":"r${n}"}`);
+    await store.whenRecorded(s.sessionId);
     expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'a' })).toBe(1);
-    expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'b' })).toBe(2);
-    const missed = await store.since(s.sessionId, 1);
-    expect(missed.map((f) => JSON.parse(f.raw))).toEqual([{ seq: 2, type: 'ack', ref: 'b' }]);
+    expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'b' })).toBe(1);
+    // The holder had sent 5 frames when it died (two never recorded); the client saw them all.
+    const next = await store.takeOver(s.sessionId, 5);
+    expect(next.seq).toBe(7);
+    const missed = await store.since(s.sessionId, 5);
+    expect(missed.map((f) => JSON.parse(f.raw))).toEqual([{ seq: 6, type: 'ack', ref: 'a' }, { seq: 7, type: 'ack', ref: 'b' }]);
+    // Nothing stays parked: a later holder numbers nothing twice.
+    expect((await store.takeOver(s.sessionId, 7)).seq).toBe(7);
     expect(await store.deliverRemote(`s-${store.home}-00000000-0000-4000-8000-000000000000`, { type: 'ack', ref: 'x' })).toBe(-1);
   });
 

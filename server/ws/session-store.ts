@@ -33,19 +33,52 @@ export function sessionTag(id: string): string {
   return m ? `sb${m[1]}` : id;
 }
 
-// A frame for a session held elsewhere (or nowhere). Atomically: hand it to the holder on
-// the session's shard channel (SPUBLISH counts exactly the subscribers of that slot, also
-// on a cluster, where PUBLISH counts only one node's); if nobody holds the session, number
-// it here and keep it in the outbox for its resume. The frame arrives without its opening
-// brace so the seq can lead it without re-encoding.
+// Seqs are given only by the connection that holds a session (it numbers what it sends).
+// A frame for a session held elsewhere: handed to the holder on the session's shard channel
+// (SPUBLISH counts exactly the subscribers of that slot, also on a cluster, where PUBLISH
+// counts one node's). Held by nobody: parked, unnumbered, in arrival order; the next holder
+// numbers it after everything its client has seen (a crashed holder may have sent frames it
+// never recorded, so a seq given here could collide with one the client already has). The
+// frame arrives without its opening brace so a seq can lead it without re-encoding.
+// Returns -1: no such session; 0: handed to the holder; 1: parked.
 const DELIVER_REMOTE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('SPUBLISH', ARGV[2], '{"i":"*","d":{"u":{' .. ARGV[1] .. '}}') > 0 then return 0 end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local len = redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[1])
+local len = redis.call('RPUSH', KEYS[2], ARGV[1])
 if len > tonumber(ARGV[3]) then redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1) end
 redis.call('EXPIRE', KEYS[2], ARGV[4])
-return seq
+return 1
+`;
+
+// A closed holder's frames (its socket went, nobody has resumed yet): parked like the above.
+const PARK = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local len = redis.call('RPUSH', KEYS[2], ARGV[1])
+if len > tonumber(ARGV[2]) then redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1) end
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return 1
+`;
+
+// A new socket takes the session: the epoch moves (an earlier holder can no longer record),
+// and parked frames are numbered after both what was recorded and what the client says it
+// has seen (ARGV[1], -1 for a new session), into the outbox. Returns {epoch, seq}.
+const TAKE_OVER = `
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local seen = tonumber(ARGV[1])
+if seen > seq then seq = seen end
+local parked = redis.call('LRANGE', KEYS[3], 0, -1)
+if #parked > 0 then
+  for _, rest in ipairs(parked) do
+    seq = seq + 1
+    redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. rest)
+  end
+  redis.call('DEL', KEYS[3])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'seq', seq)
+return { epoch, seq }
 `;
 
 // Keeps live sessions from expiring: every key given (one bucket's, one slot) gets the TTL.
@@ -53,7 +86,9 @@ const KEEP_ALIVE = `for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[1]) e
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    livehostDeliverRemote(sessKey: string, outKey: string, rest: string, channel: string, maxLen: number, ttl: number): Result<number, Context>;
+    livehostDeliverRemote(sessKey: string, parkedKey: string, rest: string, channel: string, maxLen: number, ttl: number): Result<number, Context>;
+    livehostPark(sessKey: string, parkedKey: string, rest: string, maxLen: number, ttl: number): Result<number, Context>;
+    livehostTakeOver(sessKey: string, outKey: string, parkedKey: string, seen: number, maxLen: number, ttl: number): Result<[number, number], Context>;
     livehostKeepAlive(numKeys: number, ...args: Array<string | number>): Result<number, Context>;
   }
 }
@@ -84,6 +119,8 @@ export class SessionStore {
     this.outboxMax = opts.outboxMax ?? 2000;
     if (typeof (redis as { livehostDeliverRemote?: unknown }).livehostDeliverRemote !== 'function') {
       redis.defineCommand('livehostDeliverRemote', { numberOfKeys: 2, lua: DELIVER_REMOTE });
+      redis.defineCommand('livehostPark', { numberOfKeys: 2, lua: PARK });
+      redis.defineCommand('livehostTakeOver', { numberOfKeys: 3, lua: TAKE_OVER });
       redis.defineCommand('livehostKeepAlive', { lua: KEEP_ALIVE });
     }
     this.recorder = new FrameRecorder(opts.recorder ?? redis, {
@@ -98,6 +135,8 @@ export class SessionStore {
   // Redis Cluster slot, so the scripts that touch them stay legal on a cluster.
   private sessKey(id: string) { return `${this.prefix}:sess:{${sessionTag(id)}}:${id}`; }
   private outKey(id: string) { return `${this.prefix}:sess:{${sessionTag(id)}}:${id}:out`; }
+  /** Frames that came while nobody held the session, unnumbered (see DELIVER_REMOTE). */
+  private parkedKey(id: string) { return `${this.prefix}:sess:{${sessionTag(id)}}:${id}:parked`; }
   /** The session's channel, as the bus names it (a shard channel in the session's slot). */
   busChannel(id: string) { return `s:{${sessionTag(id)}}:${id}`; }
   /** The same channel's full Redis name. */
@@ -122,14 +161,17 @@ export class SessionStore {
 
   /**
    * Takes a session over for a new socket: later records by the previous holder are
-   * refused. Returns the new epoch and the last seq recorded.
+   * refused, and what was parked is numbered after `seen` (the client's lastSeq; null for a
+   * new session) and what was recorded. Returns the new epoch and the seq to number on from.
    */
-  async takeOver(sessionId: string): Promise<{ epoch: string; seq: number }> {
-    const [[, epoch], [, seq]] = (await this.redis.multi()
-      .hincrby(this.sessKey(sessionId), 'epoch', 1)
-      .hget(this.sessKey(sessionId), 'seq')
-      .exec()) as [[null, number], [null, string | null]];
-    return { epoch: String(epoch), seq: Number(seq ?? 0) };
+  async takeOver(sessionId: string, seen: number | null = null): Promise<{ epoch: string; seq: number }> {
+    const [epoch, seq] = await this.redis.livehostTakeOver(this.sessKey(sessionId), this.outKey(sessionId), this.parkedKey(sessionId), seen ?? -1, this.outboxMax, this.resumeWindowS * 2);
+    return { epoch: String(epoch), seq: Number(seq) };
+  }
+
+  /** Parks a frame for whoever holds the session next (its holder's socket is gone). */
+  async park(sessionId: string, frame: object): Promise<number> {
+    return this.redis.livehostPark(this.sessKey(sessionId), this.parkedKey(sessionId), JSON.stringify(frame).slice(1), this.outboxMax, this.resumeWindowS * 2);
   }
 
   /**
@@ -145,11 +187,11 @@ export class SessionStore {
     return this.recorder.whenRecorded(sessionId);
   }
 
-  /** -1: no such session; 0: handed to its holder; otherwise the seq it was stored under. */
+  /** -1: no such session; 0: handed to its holder; 1: parked for its next holder. */
   async deliverRemote(sessionId: string, frame: object): Promise<number> {
     if (!isSessionId(sessionId)) return -1;
     const rest = JSON.stringify(frame).slice(1);
-    return this.redis.livehostDeliverRemote(this.sessKey(sessionId), this.outKey(sessionId), rest, this.channel(sessionId), this.outboxMax, this.resumeWindowS * 2);
+    return this.redis.livehostDeliverRemote(this.sessKey(sessionId), this.parkedKey(sessionId), rest, this.channel(sessionId), this.outboxMax, this.resumeWindowS * 2);
   }
 
   /** Frames with seq > lastSeq, oldest first. */
@@ -169,7 +211,7 @@ export class SessionStore {
     for (const id of sessionIds) {
       const tag = sessionTag(id);
       const keys = byTag.get(tag) ?? [];
-      keys.push(this.sessKey(id), this.outKey(id));
+      keys.push(this.sessKey(id), this.outKey(id), this.parkedKey(id));
       byTag.set(tag, keys);
     }
     await Promise.all([...byTag.values()].map((keys) => this.redis.livehostKeepAlive(keys.length, ...keys, this.resumeWindowS * 2)));
@@ -180,10 +222,11 @@ export class SessionStore {
     await this.redis.multi()
       .expire(this.sessKey(sessionId), this.resumeWindowS)
       .expire(this.outKey(sessionId), this.resumeWindowS)
+      .expire(this.parkedKey(sessionId), this.resumeWindowS)
       .exec();
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.redis.del(this.sessKey(sessionId), this.outKey(sessionId));
+    await this.redis.del(this.sessKey(sessionId), this.outKey(sessionId), this.parkedKey(sessionId));
   }
 }

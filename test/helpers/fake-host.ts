@@ -67,11 +67,23 @@ export class FakeHost {
     }
   }
 
+  /** Reports not yet answered, by id: refused as `unavailable` (Redis failing over), they are sent again, as the real host does. */
+  private readonly unanswered = new Map<string, object>();
+
   private send(frame: object): void {
-    this.client.send({ ...frame, id: `fh${++this.ids}` });
+    const id = `fh${++this.ids}`;
+    this.unanswered.set(id, frame);
+    if (this.unanswered.size > 200) this.unanswered.delete(this.unanswered.keys().next().value!);
+    this.client.send({ ...frame, id });
   }
 
   private onFrame(f: Record<string, unknown>): void {
+    if (f.type === 'error' && f.code === 'unavailable' && typeof f.ref === 'string') {
+      const frame = this.unanswered.get(f.ref);
+      this.unanswered.delete(f.ref);
+      if (frame) setTimeout(() => { if (!this.client.closed) this.send(frame); }, 200);
+      return;
+    }
     if (f.type === 'speech.segment') {
       const seg = f.segment as SpeechSegment;
       if (this.seen.has(seg.segmentId)) return;
