@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { startPart, type Part } from '../helpers/processes.js';
 import { launchChromium } from '../helpers/browser.js';
 import { buildConsole, consolePage, FakeRenderHost, patientPolls, signIn, startServerOn, startServerProcess } from './harness.js';
 import { screenshot } from './screenshots.js';
+import { writeRecording } from './recording-files.js';
 
 patientPolls();
 
@@ -194,6 +195,65 @@ describe('the operator console in a real browser', () => {
     await second.getByRole('tab', { name: /All/ }).click();
     await expect.poll(() => second.locator(`.question[data-question="${questionId}"]`).getAttribute('data-status'), { timeout: 20_000 }).toBe('answered');
     await expect.poll(() => second.locator('.transcript').textContent(), { timeout: 20_000 }).toContain('Yes, the AirStep Runners are waterproof.');
+  });
+
+  it('a scene one operator changes shows in a second operator’s console within a second, with who changed it', async () => {
+    const first = await open(await a.token({ role: 'operator', rooms: ['shop'], label: 'Producer A' }), '/console/rooms/shop/live');
+    // An admin's console names other operators by their token's label.
+    const second = await open(a.adminToken, '/console/rooms/shop/live');
+    const pressed = (page: Page) => page.locator('[data-command="scene"] button[aria-pressed="true"]').textContent();
+    await expect.poll(() => pressed(second)).not.toBe('plain-wall');
+    await second.evaluate(() => {
+      const w = window as unknown as { changedAt?: number };
+      new MutationObserver(() => {
+        if (document.querySelector('[data-command="scene"] button[aria-pressed="true"]')?.textContent === 'plain-wall') w.changedAt ??= Date.now();
+      }).observe(document.body, { subtree: true, attributes: true, childList: true });
+    });
+    const clickedAt = await first.getByRole('group', { name: 'Scene' }).getByRole('button', { name: 'plain-wall' }).evaluate((button) => {
+      const at = Date.now();
+      (button as HTMLButtonElement).click();
+      return at;
+    });
+    const changedAt = await expect.poll(() => second.evaluate(() => (window as unknown as { changedAt?: number }).changedAt ?? null), { interval: 20 }).not.toBeNull()
+      .then(() => second.evaluate(() => (window as unknown as { changedAt: number }).changedAt));
+    expect(changedAt - clickedAt).toBeLessThan(1000);
+    await expect.poll(() => second.locator('.avatar .last-change').textContent()).toMatch(/scene plain-wall by Producer A/);
+    await expect.poll(() => first.locator('.avatar .last-change').textContent()).toMatch(/scene plain-wall by you/);
+    // The lower third the same way: set in one console, shown in the other's program panel.
+    await first.fill('input[aria-label="caption text"]', 'Two operators, one show');
+    await first.click('form[aria-label="Caption"] button[type=submit]');
+    await expect.poll(() => second.locator('[data-fact="graphics"]').textContent()).toContain('Two operators, one show');
+    expect(unexpected()).toEqual([]);
+  });
+
+  it('an operator (not only an admin) sees the room’s render host: its id, fps, cpu and when it was last heard from', async () => {
+    const page = await open(await a.token({ role: 'operator', rooms: ['shop'] }), '/console/rooms/shop/live');
+    const health = page.locator('[data-fact="host"] .host-health');
+    await expect.poll(() => health.getAttribute('data-host')).toBe('host-1');
+    // The fake host's heartbeat: 30 fps, a quarter of its CPU.
+    await expect.poll(() => health.locator('[data-metric="fps"]').textContent()).toBe('30');
+    expect(await health.locator('[data-metric="cpu"]').textContent()).toBe('25 %');
+    expect(await health.getAttribute('data-tone')).toBe('ok');
+    expect(await health.locator('[data-seen]').textContent()).toMatch(/^seen \d+ s ago$/);
+    expect(await health.textContent()).toContain('reference renderer · libx264 · 2/8 rooms');
+    expect(unexpected()).toEqual([]);
+  });
+
+  it('downloads a recording through a signed link, streamed by the browser, not through page memory', async () => {
+    writeRecording(dataDir, 'shop', 'rec-1', 8 * 1024 * 1024);
+    const page = await open(await a.token({ role: 'operator', rooms: ['shop'] }), '/console/rooms/shop/settings/recordings');
+    const row = page.locator('tr[data-recording="rec-1"]');
+    await row.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download MP4' }).click()]);
+    // The browser fetched the signed URL itself (no blob: made by the page), and the file is whole.
+    expect(download.url()).toMatch(new RegExp(`^${a.url}/api/downloads/recordings/shop/rec-1/show\\.mp4\\?expires=\\d+&sig=`));
+    expect(download.suggestedFilename()).toBe('shop-rec-1-show.mp4');
+    const saved = path.join(dataDir, 'downloaded.mp4');
+    await download.saveAs(saved);
+    expect(statSync(saved).size).toBe(8 * 1024 * 1024);
+    await expect.poll(() => row.locator('.outcome').textContent()).toContain('download started');
+    await screenshot(page.getByRole('region', { name: 'recordings' }), 'recordings');
+    expect(unexpected()).toEqual([]);
   });
 
   it('the room switcher shows each room on air or not and its waiting questions', async () => {

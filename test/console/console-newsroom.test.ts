@@ -84,7 +84,7 @@ describe('the newsroom in the console', () => {
 
   it('drafts the answer for review; the operator edits it, and the edit is what airs', async () => {
     say('Dev', 'How much do the AirStep Runners cost?', 'question');
-    await questions().getByRole('tab', { name: /Answers to review/ }).click();
+    await questions().getByRole('tab', { name: /To review/ }).click();
     const row = questions().locator('.question', { hasText: 'How much do the AirStep Runners cost?' });
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000 }).toBe('draft');
     const draft = row.getByLabel('drafted answer');
@@ -104,7 +104,7 @@ describe('the newsroom in the console', () => {
     await questions().getByRole('tab', { name: /All/ }).click();
     const blue = questions().locator('.question', { hasText: 'Do the runners come in blue?' });
     // In answers mode the promoted question has a draft by now; pin it and it leads the review list.
-    await questions().getByRole('tab', { name: /Answers to review/ }).click();
+    await questions().getByRole('tab', { name: /To review/ }).click();
     await expect.poll(() => blue.getAttribute('data-status'), { timeout: 20_000 }).toBe('draft');
     await blue.getByRole('button', { name: 'Pin' }).click();
     await expect.poll(() => blue.locator('.pin').count()).toBe(1);

@@ -6,6 +6,7 @@ import { useSession } from '../session.js';
 import { errorText } from '../api.js';
 import { clock, duration } from '../ui/format.js';
 import { sourceText } from './show/show-text.js';
+import { useWho } from '../ui/who.js';
 
 const PAGE = 100;
 type Source = '' | 'rundown' | 'answer' | 'say' | 'filler';
@@ -17,6 +18,7 @@ type Source = '' | 'rundown' | 'answer' | 'say' | 'filler';
  */
 export function AsRunPanel({ room }: { room: RoomState }) {
   const { api } = useSession();
+  const who = useWho();
   const [q, setQ] = useState('');
   const [source, setSource] = useState<Source>('');
   const [from, setFrom] = useState('');
@@ -91,8 +93,8 @@ export function AsRunPanel({ room }: { room: RoomState }) {
                 <td>{clock(e.startedAt)}</td>
                 <td className="num">{duration(e.endedAt - e.startedAt)}{e.interrupted ? ' ✂' : ''}</td>
                 <td><span className={`pill ${e.priority}`}>{e.priority}</span> <span className="small muted">{sourceText(e.source)}</span></td>
-                <td className="small line-text">{e.text}</td>
-                <td className="small"><code>{e.approvedBy ?? 'auto'}</code></td>
+                <td className="line-text">{e.text}</td>
+                <td title={e.approvedBy ?? ''}>{e.approvedBy ? who(e.approvedBy) : <span className="muted">auto</span>}</td>
                 <td className="num">{e.askers || ''}</td>
                 <td className="small">{e.recordingOffsetMs !== null ? `${duration(e.recordingOffsetMs)}` : '—'}</td>
                 <td className="small">{e.hostId}</td>

@@ -4,6 +4,9 @@ import type { RoomState } from '../state/room-state.js';
 import { useSession } from '../session.js';
 import { OutcomeText, useAction } from '../ui/outcome.js';
 import { ACTIONS, CAMERAS, CHARACTERS, SCENES } from '../vocabulary.js';
+import { clock } from '../ui/format.js';
+import { useWho } from '../ui/who.js';
+import { commandText } from './show/show-text.js';
 
 /** Sends a command and, once the render host acknowledges it, records what is now shown. */
 function useCommand(room: RoomState, label: string) {
@@ -36,6 +39,8 @@ function ChoiceRow<T extends string>({ room, label, name, values, current, make 
 
 export function AvatarPanel({ room }: { room: RoomState }) {
   const look = room.avatar.look ?? room.view?.look ?? null;
+  const last = room.avatar.last;
+  const who = useWho();
   const [panelStatus, sendPanel] = useCommand(room, 'Panel');
   const [captionStatus, sendCaption] = useCommand(room, 'Caption');
   const [cardStatus, sendCard] = useCommand(room, 'Card');
@@ -56,7 +61,12 @@ export function AvatarPanel({ room }: { room: RoomState }) {
 
   return (
     <section className="panel avatar" aria-label="avatar">
-      <header><h2>Avatar</h2><span className="muted">each change is confirmed by the render host</span></header>
+      <header>
+        <h2>Avatar</h2>
+        {last
+          ? <span className="last-change" data-by={last.by ?? ''} title={last.by ?? ''}>last: <b>{commandText(last.command)}</b> by <b>{who(last.by)}</b> · {clock(last.at)}</span>
+          : <span className="muted">each change is confirmed by the render host</span>}
+      </header>
       <ChoiceRow room={room} label="Character" name="character" values={CHARACTERS} current={look?.character ?? null} make={(character) => ({ name: 'character', character })} />
       <ChoiceRow room={room} label="Scene" name="scene" values={SCENES} current={look?.scene ?? null} make={(scene) => ({ name: 'scene', scene })} />
       <ChoiceRow room={room} label="Camera" name="camera" values={CAMERAS} current={look?.camera ?? null} make={(camera) => ({ name: 'camera', camera })} />
@@ -77,7 +87,7 @@ export function AvatarPanel({ room }: { room: RoomState }) {
         <span className="label">Card</span>
         <input placeholder="product" value={card.title} onChange={(e) => setCard({ ...card, title: e.target.value })} required maxLength={80} aria-label="card product" className="short" />
         <input placeholder="price" value={card.price} onChange={(e) => setCard({ ...card, price: e.target.value })} maxLength={24} aria-label="card price" className="tiny" />
-        <input type="url" placeholder="https://… picture (optional)" value={card.imageUrl} onChange={(e) => setCard({ ...card, imageUrl: e.target.value })} pattern="https?://.+" maxLength={2048} aria-label="card picture" />
+        <input type="url" placeholder="picture URL (optional)" value={card.imageUrl} onChange={(e) => setCard({ ...card, imageUrl: e.target.value })} pattern="https?://.+" maxLength={2048} aria-label="card picture" />
         <button type="submit">Show</button>
         <button type="button" onClick={() => void sendCard({ name: 'card.hide' }, 'Card hidden')} disabled={!room.avatar.card}>Hide</button>
         <OutcomeText status={cardStatus} />

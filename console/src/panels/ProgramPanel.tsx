@@ -1,34 +1,35 @@
 import { useRef, useState } from 'react';
 import type { RoomState } from '../state/room-state.js';
-import { useSession } from '../session.js';
 import { clock } from '../ui/format.js';
+import { useNow } from '../ui/use-now.js';
 import { usePreview } from './preview.js';
 import { LevelMeter } from './level-meter.js';
 import { NowSpeaking } from './NowSpeaking.js';
-import { useHosts, type HostHealth } from './host-health.js';
+import { cpuTone, fpsTone, hostTone, SILENT_HOST_MS, useRoomHost } from './host-health.js';
 
-const STALE_HOST_MS = 6000;
-
-function HostLine({ room }: { room: RoomState }) {
-  const { isAdmin } = useSession();
-  const { hosts, at } = useHosts();
-  const hostId = room.host?.hostId ?? room.view?.hostId ?? null;
-  if (!hostId) return <span className="bad">no render host{room.host?.state === 'lost' ? ' (lost)' : ' — waiting for one'}</span>;
-  const h: HostHealth | undefined = hosts.find((x) => x.hostId === hostId);
-  const caps = h?.capabilities as { renderer?: string; encoders?: string[] } | undefined;
-  const stale = h ? at - h.lastSeen > STALE_HOST_MS : false;
+/** The room's render host at a glance: a health light, its id, fps, cpu and when it was last heard from. */
+function HostHealth({ room }: { room: RoomState }) {
+  const placedId = room.host?.hostId ?? room.view?.hostId ?? null;
+  const { host, skewMs, loaded } = useRoomHost(room.id, placedId);
+  const now = useNow(1000);
+  const lost = room.host?.state === 'lost';
+  if (!placedId && !host) {
+    return <span className="host-health" data-tone="bad"><span className="main"><span className="dot" /><b className="host-id">none</b> {lost ? 'lost — moving the room' : 'waiting for a render host'}</span></span>;
+  }
+  if (!host) return <span className="host-health" data-host={placedId}><b className="host-id">{placedId}</b> <span className="muted">{loaded ? 'no report yet' : '…'}</span></span>;
+  const age = Math.max(0, now + skewMs - host.lastSeen);
+  const tone = lost ? 'bad' : hostTone(host, age);
+  const caps = host.capabilities;
   return (
-    <span className={stale ? 'warn' : ''} data-host={hostId}>
-      <b>{hostId}</b>
-      {room.host?.state === 'lost' && <span className="bad"> lost</span>}
-      {h && <>
-        <span className="kv">fps <b>{h.fps !== undefined ? h.fps.toFixed(0) : '—'}</b></span>
-        <span className="kv">cpu <b>{h.cpu !== undefined ? `${Math.round(h.cpu * 100)} %` : '—'}</b></span>
-        <span className="kv">{caps?.renderer ?? '?'} · {caps?.encoders?.[0] ?? '?'}</span>
-        <span className="kv">rooms <b>{h.rooms.length}/{h.capacity}</b></span>
-        <span className="kv">{stale ? 'silent ' : 'seen '}{Math.max(0, Math.round((at - h.lastSeen) / 1000))} s ago</span>
-      </>}
-      {!isAdmin && <span className="muted kv">(health: admins)</span>}
+    <span className="host-health" data-host={host.hostId} data-tone={tone}>
+      <span className="main">
+        <span className="dot" title={tone === 'ok' ? 'healthy' : tone === 'warn' ? 'struggling' : 'in trouble'} />
+        <b className="host-id">{host.hostId}</b>
+        <span className="metric"><b data-metric="fps" data-tone={fpsTone(host.fps)}>{host.fps !== undefined ? host.fps.toFixed(0) : '—'}</b> fps</span>
+        <span className="metric"><b data-metric="cpu" data-tone={cpuTone(host.cpu)}>{host.cpu !== undefined ? `${Math.round(host.cpu * 100)} %` : '—'}</b> cpu</span>
+        <span className="seen" data-tone={age > SILENT_HOST_MS || host.suspect || lost ? 'bad' : 'ok'} data-seen>{lost ? 'lost' : host.suspect ? 'reconnecting…' : `seen ${Math.round(age / 1000)} s ago`}</span>
+      </span>
+      <span className="sub">{caps.renderer} renderer · {caps.encoders[0] ?? '?'} · {host.roomCount}/{host.capacity} rooms</span>
     </span>
   );
 }
@@ -67,11 +68,20 @@ export function ProgramPanel({ room }: { room: RoomState }) {
         <NowSpeaking onAir={room.onAir} />
       </div>
       <div className="facts">
-        <span><span className="label">Lower third</span> {caption ? <b>{caption}</b> : <span className="muted">the spoken words</span>}
-          {room.avatar.card && <span className="kv">card <b>{room.avatar.card.title}{room.avatar.card.price ? ` · ${room.avatar.card.price}` : ''}</b></span>}
-          {room.avatar.panel && <span className="kv">panel <b>{room.avatar.panel.title ?? 'image'}</b></span>}</span>
-        <span><span className="label">Stream</span> <b className={room.live ? 'ok' : 'muted'}>{room.live ? 'live' : 'offline'}</b></span>
-        <span><span className="label">Host</span> <HostLine room={room} /></span>
+        <div className="fact" data-fact="stream">
+          <span className="label">Stream</span>
+          <b className={room.live ? 'ok' : 'muted'}>{room.live ? '● live' : 'offline'}</b>
+        </div>
+        <div className="fact" data-fact="host">
+          <span className="label">Render host</span>
+          <HostHealth room={room} />
+        </div>
+        <div className="fact wide" data-fact="graphics">
+          <span className="label">Lower third</span>
+          <span>{caption ? <b>{caption}</b> : <span className="muted">automatic: the words being spoken</span>}
+            {room.avatar.card && <span className="kv">card <b>{room.avatar.card.title}{room.avatar.card.price ? ` · ${room.avatar.card.price}` : ''}</b></span>}
+            {room.avatar.panel && <span className="kv">panel <b>{room.avatar.panel.title ?? 'image'}</b></span>}</span>
+        </div>
       </div>
       <ol className="transcript" aria-label="recent lines">
         {recent.length === 0 && <li className="muted">Nothing said yet.</li>}

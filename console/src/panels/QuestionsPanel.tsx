@@ -9,11 +9,11 @@ import { useNow } from '../ui/use-now.js';
 
 const FILTERS = {
   waiting: { label: 'Waiting', test: (q: QuestionInfo) => q.status === 'review' || q.status === 'queued' },
-  drafts: { label: 'Answers to review', test: (q: QuestionInfo) => q.status === 'draft' },
+  drafts: { label: 'To review', test: (q: QuestionInfo) => q.status === 'draft' },
   answering: { label: 'On air', test: (q: QuestionInfo) => q.status === 'answering' },
-  answered: { label: 'Answered', test: (q: QuestionInfo) => q.status === 'answered' },
+  answered: { label: 'Aired', test: (q: QuestionInfo) => q.status === 'answered' },
   // Rejected or merged by an operator, dropped by the director, expired unreviewed.
-  rejected: { label: 'Not aired', test: (q: QuestionInfo) => !isWaiting(q) && q.status !== 'answering' && q.status !== 'answered' },
+  rejected: { label: 'Dropped', test: (q: QuestionInfo) => !isWaiting(q) && q.status !== 'answering' && q.status !== 'answered' },
   all: { label: 'All', test: () => true },
 } as const;
 type Filter = keyof typeof FILTERS;
@@ -22,6 +22,9 @@ const REVIEW_LABELS = {
   auto: 'auto: answered at once', questions: 'review: you approve each question',
   answers: 'review: you approve each answer', tiered: 'tiered: confident KB answers at once, the rest wait for you',
 } as const;
+
+const PROVIDER_TEXT: Record<AnswerDraft['provider'], string> = { kb: 'the knowledge base', openai: 'the LLM' };
+const SOURCE_TEXT: Record<AnswerDraft['sources'][number]['kind'], string> = { kb: 'KB match', openai: 'LLM', fallback: 'fallback line' };
 
 /** Pinned first, then by score (the newsroom's priority), then oldest first. */
 function byPriority(a: QuestionInfo, b: QuestionInfo): number {
@@ -48,9 +51,11 @@ function DraftReview({ room, q, draft }: { room: string; q: QuestionInfo; draft:
     <div className="draft" data-draft={q.questionId}>
       <textarea value={text} onChange={(e) => setText(e.target.value)} rows={Math.min(6, 1 + Math.ceil(text.length / 60))} maxLength={4000} aria-label="drafted answer" />
       <div className="draft-meta small">
-        <span className="muted">by {draft.provider}</span>
+        <span className="muted">drafted by {PROVIDER_TEXT[draft.provider]}</span>
         {draft.sources.map((s, i) => (
-          <span key={i} className="source" title={s.text ?? ''}>{s.kind}{s.confidence !== null ? ` ${Math.round(s.confidence * 100)} %` : ''}{s.text ? `: ${s.text.slice(0, 60)}` : ''}</span>
+          <span key={i} className="source" title={s.text ?? ''}>
+            {SOURCE_TEXT[s.kind]}{s.confidence !== null ? ` ${Math.round(s.confidence * 100)} %` : ''}{s.text ? `: “${s.text.slice(0, 60)}”` : ''}
+          </span>
         ))}
         {draft.notes.map((n, i) => <span key={i} className={`note ${n.action}`} title={n.detail}>⚑ {n.reason}{n.line !== null ? ` (line ${n.line + 1})` : ''}: {n.detail}</span>)}
         {left !== null && <span className={`deadline ${left < 10_000 ? 'bad' : 'warn'}`} data-deadline>{draft.autoAir ? 'airs by itself in' : 'expires in'} {duration(Math.max(0, left))}</span>}
@@ -80,7 +85,8 @@ function QuestionRow({ room, q, others }: { room: string; q: QuestionInfo; other
         <span className="t">{clock(q.receivedAt)}</span>
         <b className="user" title={q.user.id}>{askersText(q)}</b>
         {q.askedBy > 1 && <span className="askers" title="viewers who asked this">×{q.askedBy}</span>}
-        {q.score !== undefined && <span className="score" title="priority: askers, age, pin and boosts">{q.score.toFixed(1)}</span>}
+        {/* A pin outranks any score (the newsroom adds a constant): the PIN says it better than the number. */}
+        {q.score !== undefined && !q.pinned && <span className="score" title="priority: askers, age, pin and boosts">score <b>{q.score.toFixed(1)}</b></span>}
         {q.pinned && <span className="pin" title="pinned">PIN</span>}
         <span className={`pill ${q.status}`}>{q.status}</span>
       </div>

@@ -70,8 +70,8 @@ export function SayPanel({ room }: { room: RoomState }) {
             {SAY_PRIORITIES.map((p) => <option key={p} value={p}>{p === 'urgent' ? 'urgent (cuts in)' : 'in turn'}</option>)}
           </select>
           <button type="submit" className="primary" disabled={!text.trim()}>Say</button>
-          <OutcomeText status={status} okText="accepted" />
         </div>
+        <OutcomeText status={status} okText="accepted" />
       </form>
       <ul className="said" aria-label="lines said from this console">
         {said.map((s) => {

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { AvatarCommand, AvatarLook } from '../../../protocol/avatar.js';
+import type { AvatarCommand, AvatarLook, VisualCommand } from '../../../protocol/avatar.js';
 import type { QuestionInfo, QuestionStatus, RoomEvent } from '../../../protocol/messages.js';
 import type { RoomView } from '../../../protocol/rest.js';
 import type { Material, ShowState } from '../../../protocol/show.js';
@@ -37,13 +37,15 @@ export interface OnAir {
   startedLocal: number;
 }
 
-/** What the render host confirmed it shows, from this console's acknowledged commands. */
+/** What the render host confirmed it shows: this console's acknowledged commands and every operator's (room event `avatar`). */
 export interface AvatarShown {
   look: AvatarLook | null;
   action: string | null;
   panel: { imageUrl: string; title?: string } | null;
   card: { title: string; price?: string } | null;
   caption: string;
+  /** The latest change the host confirmed, whoever made it (token id; null: this console, before the room event came). */
+  last: { command: VisualCommand; by: string | null; at: number } | null;
 }
 
 export interface RoomState {
@@ -70,7 +72,8 @@ export interface RoomState {
 export function emptyRoom(id: string): RoomState {
   return {
     id, view: null, live: false, host: null, questions: [], lines: [], onAir: null, rejected: [], show: null, showAt: 0,
-    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], chat: [], avatar: { look: null, action: null, panel: null, card: null, caption: '' },
+    materials: {}, materialsLoaded: false, rundownVersion: null, notices: [], chat: [],
+    avatar: { look: null, action: null, panel: null, card: null, caption: '', last: null },
   };
 }
 
@@ -173,6 +176,8 @@ export function applyEvent(room: RoomState, event: RoomEvent, now: number, perfN
       return { ...room, notices: tail([...room.notices, { level: event.level, message: event.message, at: now }], LIMITS.notices) };
     case 'chat':
       return room.chat.some((m) => m.messageId === event.message.messageId) ? room : { ...room, chat: tail([...room.chat, event.message], LIMITS.chat) };
+    case 'avatar':
+      return { ...room, avatar: { ...applyCommand(room.avatar, room.view?.look ?? null, event.command), last: { command: event.command, by: event.by, at: now } } };
     case 'chat.history': {
       const known = new Set(room.chat.map((m) => m.messageId));
       const merged = [...event.messages.filter((m) => !known.has(m.messageId)), ...room.chat].sort((a, b) => a.at - b.at);

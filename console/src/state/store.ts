@@ -111,8 +111,11 @@ export class ConsoleStore {
     this.updateRoom(room, (r) => ({ ...r, questions: list.reduce(mergeQuestion, r.questions) }));
   }
 
+  /** This console's own command, acknowledged: shown at once (the room event that follows says the same, with who). */
   commandApplied(room: string, command: AvatarCommand): void {
-    this.updateRoom(room, (r) => ({ ...r, avatar: applyCommand(r.avatar, r.view?.look ?? null, command) }));
+    this.updateRoom(room, (r) => ({
+      ...r, avatar: { ...applyCommand(r.avatar, r.view?.look ?? null, command), ...(command.name !== 'stop' ? { last: { command, by: null, at: this.now() } } : {}) },
+    }));
   }
 
   connection(patch: Partial<Connection>): void {

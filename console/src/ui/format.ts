@@ -1,6 +1,13 @@
 /** Wall-clock time as the studio reads it: 24-hour, seconds. */
 export const clock = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
 
+/** A date and time, unambiguous whatever the browser's locale: 2026-12-02 00:49. */
+export function dateTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 /** m:ss (or h:mm:ss) of a duration; negative durations get a minus sign. */
 export function duration(ms: number): string {
   const sign = ms < 0 ? '-' : '';

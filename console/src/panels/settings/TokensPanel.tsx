@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { IssueTokenBody, IssuedToken, TokenInfo } from '../../../../protocol/rest.js';
 import { useSession } from '../../session.js';
 import { OutcomeText, restOutcome, useAction } from '../../ui/outcome.js';
-import { clock } from '../../ui/format.js';
+import { dateTime } from '../../ui/format.js';
 import { errorText } from '../../api.js';
 
 type Issuable = 'bot' | 'viewer' | 'operator';
@@ -73,7 +73,7 @@ export function TokensPanel({ room }: { room: string }) {
               <td>{t.label ?? <span className="muted">—</span>}</td>
               <td>{t.role}</td>
               <td>{t.rooms.join(', ')}</td>
-              <td>{new Date(t.expiresAt).toLocaleDateString()} {clock(t.expiresAt)}</td>
+              <td>{dateTime(t.expiresAt)}</td>
               <td><code className="small">{t.tokenId}</code></td>
               <td>{t.revoked ? <span className="pill rejected">revoked</span>
                 : <button type="button" className="ghost" onClick={() => void runRevoke(() => restOutcome(async () => { await api.del(`/api/tokens/${t.tokenId}`); await load(); }), `Revoke ${t.label ?? t.tokenId}`)}>Revoke</button>}</td>

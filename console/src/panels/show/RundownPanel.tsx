@@ -180,7 +180,8 @@ export function RundownPanel({ room }: { room: RoomState }) {
                 <td className="num">{duration(seg.plannedMs)}</td>
                 <td>{t?.plannedStartAt ? clock(t.plannedStartAt) : '—'}</td>
                 <td>{t?.startedAt ? `${clock(t.startedAt)} · ${duration(ran ?? 0)}` : '—'}</td>
-                <td><span className={`pill ${t?.state ?? ''}`}>{isCurrent ? 'on air' : (t?.state ?? 'new')}</span></td>
+                {/* Red "on air" only while the room streams: red means on air, nothing else. */}
+                <td><span className={`pill ${t?.state ?? ''} ${isCurrent && !room.live ? 'off-air' : ''}`}>{isCurrent ? (room.live ? 'on air' : 'current · off air') : (t?.state ?? 'new')}</span></td>
                 <td><button type="button" title="jump to this segment" onClick={() => void runJump(() => client.show(room.id, { name: 'show.jump', segmentId: seg.id }), `Jump: ${seg.title}`)} disabled={!!draft}>Jump</button></td>
               </tr>,
               open === seg.id && (

@@ -61,6 +61,8 @@ export function TransportBar({ room }: { room: RoomState }) {
   const cue = show?.nextHardCue ?? null;
   const cueIn = cue ? cue.inMs - since : null;
   const ou = overUnder(show?.overUnderMs ?? 0);
+  // Before the first GO (or after a stop) there is no clock to read: say what to do instead.
+  const started = show !== null && show.state !== 'idle';
 
   return (
     <section className="panel transport" aria-label="transport" data-show-state={show?.state ?? 'unknown'}>
@@ -70,10 +72,12 @@ export function TransportBar({ room }: { room: RoomState }) {
         </span>
         <span className="seg-title" data-segment={seg?.id ?? ''}>{seg ? seg.title : <span className="muted">no segment</span>}</span>
         {seg && <span className="kv">item <b>{(show?.itemIndex ?? 0) + 1}</b>{show?.loops ? ` · loop ${show.loops + 1}` : ''}</span>}
-        <span className="kv">elapsed <b className="clock" data-elapsed>{elapsed !== null ? duration(elapsed) : '—'}</b>{seg ? ` / ${duration(seg.plannedMs)}` : ''}</span>
-        <span className="kv">remaining <b className={`clock ${remaining !== null && remaining < 0 ? 'bad' : ''}`}>{remaining !== null ? duration(remaining) : '—'}</b></span>
-        <span className="kv">next cue <b className="clock">{cue && cueIn !== null ? `${duration(cueIn)}` : '—'}</b>{cue ? ` ${show?.segments.find((s) => s.id === cue.segmentId)?.title ?? cue.segmentId}` : ''}</span>
-        <span className={`kv ${ou.tone}`}><b>{ou.text}</b></span>
+        {started ? <>
+          <span className="kv">elapsed <b className="clock" data-elapsed>{elapsed !== null ? duration(elapsed) : '—'}</b>{seg ? ` / ${duration(seg.plannedMs)}` : ''}</span>
+          <span className="kv">remaining <b className={`clock ${remaining !== null && remaining < 0 ? 'bad' : ''}`}>{remaining !== null ? duration(remaining) : '—'}</b></span>
+          <span className="kv">next cue <b className="clock">{cue && cueIn !== null ? `${duration(cueIn)}` : '—'}</b>{cue ? ` ${show?.segments.find((s) => s.id === cue.segmentId)?.title ?? cue.segmentId}` : ''}</span>
+          <span className={`kv ${ou.tone}`} data-over-under><b>{ou.text}</b></span>
+        </> : show && <span className="kv hint">{show.segments.length ? <>press <b>GO</b> (Space) to start “{show.segments[0]!.title}”</> : 'the rundown is empty: build it on the Show page'}</span>}
         {show?.next && <span className="kv next">next: <i>{show.next.text}</i></span>}
       </div>
       <div className="transport-buttons" role="group" aria-label="transport buttons">
