@@ -128,6 +128,13 @@ async function main(): Promise<void> {
       }, WINDOW_S * 1000);
       const t0 = performance.now();
       for (const l of loads) l.start(t0);
+      // How long a Redis round trip takes on this machine meanwhile (each bot's messages are
+      // handled one at a time, each waiting on its round trips: their latency bounds a room's rate).
+      const redisRtt: Sample[] = [];
+      const probe = setInterval(() => {
+        const at = performance.now();
+        void redis.ping().then(() => redisRtt.push({ sentMs: at - t0, ms: performance.now() - at }));
+      }, 100);
       const next = loads.map(() => 0);
       // Rooms start spread over one message interval, as independent bots would.
       const offsets = loads.map((_, r) => (r / loads.length) * (1000 / perSecond));
@@ -150,6 +157,7 @@ async function main(): Promise<void> {
       while (loads.some((l) => l.pending > 0) && Date.now() < drainBy) await sleep(50);
       await sleep(300); // the operators' last events
       clearInterval(sampler);
+      clearInterval(probe);
       benchLag.disable();
       const m = await scrape();
       const bench = process.cpuUsage(cpu0.bench);
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
         wallMs, windows, unanswered: loads.reduce((n, l) => n + l.pending, 0),
         serverCpuMs: treeCpuMs(server.pid) - cpu0.server, redisCpuMs: (await redisCpuMs(redis)) - cpu0.redis, benchCpuMs: (bench.user + bench.system) / 1000,
         lagP99: metric(m, 'livehost_nodejs_eventloop_lag_p99_seconds') * 1000, lagMax: metric(m, 'livehost_nodejs_eventloop_lag_max_seconds') * 1000,
-        benchLagP99: benchLag.percentile(99) / 1e6, metrics: m, calls,
+        benchLagP99: benchLag.percentile(99) / 1e6, metrics: m, calls, redisRtt,
       };
     };
 
@@ -187,7 +195,7 @@ async function main(): Promise<void> {
   }
 }
 
-type Phase = { wallMs: number; windows: Array<{ lagP99: number; lagMax: number; serverCpuMs: number }>; unanswered: number; serverCpuMs: number; redisCpuMs: number; benchCpuMs: number; lagP99: number; lagMax: number; benchLagP99: number; metrics: string; calls: Map<string, number> };
+type Phase = { wallMs: number; windows: Array<{ lagP99: number; lagMax: number; serverCpuMs: number }>; unanswered: number; serverCpuMs: number; redisCpuMs: number; benchCpuMs: number; lagP99: number; lagMax: number; benchLagP99: number; metrics: string; calls: Map<string, number>; redisRtt: Sample[] };
 
 async function report(o: {
   loads: ChatRoomLoad[]; plans: PlannedMessage[][]; baseline: Phase; run: Phase; pings: number[]; perSecond: number;
@@ -223,13 +231,13 @@ async function report(o: {
 
   out(`\n## Over time (${WINDOW_S} s windows of the run, by send time)`);
   const windows = Math.ceil(run.wallMs / 1000 / WINDOW_S);
-  const rows = [['window', 'chat ack p50 / p99', 'question ack p50 / p99', 'operator p50 / p99', 'server event loop p99 / max', 'server CPU']];
+  const rows = [['window', 'chat ack p50 / p99', 'question ack p50 / p99', 'operator p50 / p99', 'server event loop p99 / max', 'server CPU', 'Redis PING p50 / p99']];
   for (let w = 0; w < windows; w++) {
     const inW = (xs: Sample[]) => xs.filter((s) => s.sentMs >= w * WINDOW_S * 1000 && s.sentMs < (w + 1) * WINDOW_S * 1000).map((s) => s.ms);
     const pq = (xs: number[]) => { const s = summarize(xs); return `${ms(s.p50, 1)} / ${ms(s.p99, 1)}`; };
     const win = run.windows[w];
     rows.push([`${w * WINDOW_S}–${(w + 1) * WINDOW_S} s`, pq(inW(chat)), pq(inW(questions)), pq(inW(operator)),
-      win ? `${ms(win.lagP99, 1)} / ${ms(win.lagMax, 0)}` : '—', win ? `${pct(win.serverCpuMs / (WINDOW_S * 1000))} of a core` : '—']);
+      win ? `${ms(win.lagP99, 1)} / ${ms(win.lagMax, 0)}` : '—', win ? `${pct(win.serverCpuMs / (WINDOW_S * 1000))} of a core` : '—', pq(inW(run.redisRtt))]);
   }
   out(table(rows));
   const p99Of = (w: number) => summarize(chat.filter((s) => s.sentMs >= w * WINDOW_S * 1000 && s.sentMs < (w + 1) * WINDOW_S * 1000).map((s) => s.ms)).p99;
