@@ -55,6 +55,11 @@ export function answerContext(room: StoredRoom) {
   };
 }
 
+/** The group heard only the room's fallback line (after the credit, if any): no answer a new asker should share. */
+function answeredWithFallback(q: StoredQuestion, room: StoredRoom): boolean {
+  return q.answer !== undefined && q.answer.trim().endsWith(room.fallbackLine.trim());
+}
+
 /** "Ana and 3 others asked" — what a crediting room says before the answer. */
 export function creditLine(q: Pick<QuestionInfo, 'askedBy' | 'askers' | 'user'>): string {
   const first = q.askers?.[0] ?? q.user.name;
@@ -135,8 +140,9 @@ export class QuestionIntake {
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
       const [matcher, candidates] = opts.context ? [null, []] : await Promise.all([this.d.similarity.for(roomId, room.language), this.d.store.open(roomId)]);
-      const open = candidates.filter((q) => q.status !== 'answered' || now - q.receivedAt < this.recentWindowMs);
-      // Answered too long ago to take new askers: out of the open groups for good.
+      const open = candidates.filter((q) => q.status !== 'answered' || (now - q.receivedAt < this.recentWindowMs && !answeredWithFallback(q, room)));
+      // Answered too long ago, or with only the fallback line (the knowledge base may know
+      // better by now, and a new asker deserves a real try): out of the open groups for good.
       if (open.length < candidates.length) await this.d.store.close(roomId, candidates.filter((q) => !open.includes(q)).map((q) => q.questionId));
       const { group, anchor } = matcher ? this.groupFor(room, matcher, open, clean) : { group: null, anchor: null };
       if (group) return this.join(group, who, clean, replyTo, now);

@@ -52,6 +52,19 @@ describe('question triage over the open groups', () => {
     expect((await store.get('r', 'q-recent'))?.askedBy).toBe(2);
   });
 
+  it('a group that heard only the fallback line takes no new askers: the same question is tried again', async () => {
+    const fallback = (await new RoomStore(redis, prefix).get('r'))!.fallbackLine;
+    await store.put({ ...answered('q-unsure', 'does the watch come in gold?', Date.now() - 1000), answer: fallback });
+    await store.put({ ...answered('q-credited', 'is the strap leather?', Date.now() - 1000), answer: `Ana and 2 others asked. ${fallback}` });
+    const newsroom = intake(10 * 60_000);
+    for (const [old, text] of [['q-unsure', 'does the watch come in gold?'], ['q-credited', 'is the strap leather?']] as const) {
+      const again = await newsroom.ask('r', { id: `u-${old}`, name: 'Gus' }, text);
+      expect(again.status).toBe('queued');
+      expect(again.questionId).not.toBe(old);
+      expect((await store.open('r')).map((q) => q.questionId)).not.toContain(old);
+    }
+  });
+
   it('a dismissed or merged group leaves the open groups, and its question then opens a new one', async () => {
     const newsroom = intake(10 * 60_000);
     const first = await newsroom.ask('r', { id: 'u3', name: 'Di' }, 'can i pay with paypal');

@@ -45,9 +45,11 @@ describe('kb provider', () => {
   it('picks the matching Q&A pair and splits its answer into sentences', async () => {
     const s = await answer(provider, 'what time does the show start?', EN_KB);
     expect(s).toEqual([
-      { text: 'The show starts at 8 p.m. every Friday.', last: false, source: 'kb' },
-      { text: 'Join early!', last: true, source: 'kb' },
+      { text: 'The show starts at 8 p.m. every Friday.', last: false, source: 'kb', basis: { text: 'When does the show start?', confidence: expect.any(Number) } },
+      { text: 'Join early!', last: true, source: 'kb', basis: { text: 'When does the show start?', confidence: expect.any(Number) } },
     ]);
+    // The basis is what an operator reviewing the draft sees: the entry matched, and how sure the engine was.
+    expect(s[0]!.basis!.confidence).toBeGreaterThanOrEqual(provider.minConfidence);
     expect((await answer(provider, 'where is the show?', EN_KB))[0]!.text).toBe('We stream from our studio in Lyon.');
     expect((await answer(provider, 'How much is a ticket?', EN_KB))[0]!.text).toBe('Tickets cost 20 euros.');
   });

@@ -109,7 +109,8 @@ describe('qa worker', () => {
     expect(jobs.map((j) => j.id)).toEqual(['q-stream.0', 'q-stream.1', 'q-stream.2']);
     expect(jobs.map((j) => j.data)).toEqual([
       { room: 'room-1', segmentId: 'q-stream.0', answerId: 'q-stream', questionId: 'q-stream', index: 0, final: false,
-        text: 'The show starts at eight tonight.', language: 'en-GB', voice: { provider: 'flite', voice: 'en-GB-male' }, priority: 'answer' },
+        text: 'The show starts at eight tonight.', language: 'en-GB', voice: { provider: 'flite', voice: 'en-GB-male' }, priority: 'answer',
+        timing: { answers: 'openai', index: 0, qaQueuedAt: expect.any(Number), qaStartedAt: expect.any(Number), sentenceAt: expect.any(Number) } },
       expect.objectContaining({ index: 1, final: false, text: 'Doors open at seven.' }),
       expect.objectContaining({ index: 2, final: true, text: 'Grab a seat early and bring a friend along!' }),
     ]);
