@@ -236,6 +236,33 @@ describe('the speech queue', () => {
     expect(r.airedTexts()).toEqual(['First.', 'Second.!']);
   });
 
+  it("an answer's rest that comes after a worker's takeover (seconds of silence) still airs, before another answer; one whose rest never comes is let go", () => {
+    const r = room([], {}, { answerStaleMs: 120 * S });
+    const ready = (qid: string, index: number, text: string, final: boolean) => r.send({
+      type: 'line.ready', lineId: `${qid}.${index}`, answerId: qid, questionId: qid, index, final, priority: 'answer', text, durationMs: 1000,
+      source: { kind: 'answer', questionId: qid },
+    });
+    r.send({ type: 'answer.expected', answerId: 'q1', questionId: 'q1', askedAt: r.now });
+    ready('q1', 0, 'First half.', false);
+    r.advance(2 * S);
+    // The worker died: another answer is ready, and the rest of q1 comes 10 s later (lock, stalled check, restart).
+    answer(r, 'q2', ['Other answer.']);
+    r.advance(10 * S);
+    ready('q1', 1, 'Second half.', true);
+    r.advance(10 * S);
+    expect(r.airedTexts()).toEqual(['First half.', 'Second half.', 'Other answer.']);
+    expect(r.effects.filter((e) => e.kind === 'answer.spoken').map((e) => (e as { text: string }).text)).toEqual(['First half. Second half.', 'Other answer.']);
+
+    r.send({ type: 'answer.expected', answerId: 'q3', questionId: 'q3', askedAt: r.now });
+    ready('q3', 0, 'Only this.', false);
+    r.advance(60 * S);
+    // Let go after its stall: what was spoken is what the askers hear; the room goes on.
+    expect(r.effects.filter((e) => e.kind === 'answer.spoken').at(-1)).toMatchObject({ questionId: 'q3', text: 'Only this.' });
+    answer(r, 'q4', ['Next.']);
+    r.advance(5 * S);
+    expect(r.airedTexts().at(-1)).toBe('Next.');
+  });
+
   it('an answer whose lines come too long after the question is dropped as stale', () => {
     const r = room([], {}, { answerStaleMs: 30 * S });
     r.send({ type: 'answer.expected', answerId: 'q1', questionId: 'q1', askedAt: r.now });

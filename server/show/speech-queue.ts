@@ -13,11 +13,16 @@ export interface QueueTiming {
   leadMs: number;
   /** A line handed to the host is not taken back this close to its start (it may have begun). */
   retractGuardMs: number;
-  /** An answer whose next line has not come this long after its last ended is let go. */
+  /**
+   * An answer whose next line has not come this long after its last ended is let go. It
+   * outlasts a crashed worker's takeover (the job's 5 s lock, the stalled check, a restart:
+   * up to 10 s, then the next line's synthesis): shorter, a resumed answer was declared
+   * spoken with only its first half, and its rest aired after another answer.
+   */
   answerStallMs: number;
 }
 
-export const DEFAULT_QUEUE_TIMING: QueueTiming = { leadMs: 800, retractGuardMs: 150, answerStallMs: 8000 };
+export const DEFAULT_QUEUE_TIMING: QueueTiming = { leadMs: 800, retractGuardMs: 150, answerStallMs: 15_000 };
 
 /** Why a waiting line may not go yet (the runner's hold and cue rules, a material mid-synthesis). */
 export type Gate = (line: LineRecord) => 'go' | 'wait' | 'drop';
