@@ -210,6 +210,12 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   if (adopted) app.log.info({ rooms: adopted }, 'placement moved under its hash tag: rooms wait for their hosts to register again');
   core.placement.announce = (changed) => void core.bus.publish('placement', changed).catch(() => undefined);
   await core.bus.subscribe('placement', (changed) => core.placement.forget(changed as string[]));
+  // Each instance keeps a room's subscribers; a change anywhere drops every copy.
+  core.events.announce = (room) => {
+    core.events.forget(room);
+    void core.bus.publish('room-ops', room).catch(() => undefined);
+  };
+  await core.bus.subscribe('room-ops', (room) => core.events.forget(String(room)));
   await core.timing.start();
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log, {

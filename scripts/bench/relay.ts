@@ -1,33 +1,55 @@
-// npm run bench:relay — R rooms, one operator and one render host each; operators send
-// N commands/s for S seconds. Measures operator → host latency through livehost's server
-// and, under the same load, through a bare `ws` relay (the floor on this machine).
-import { spawn, type ChildProcess } from 'node:child_process';
+// npm run bench:relay — R rooms, one operator and one render host each; every operator sends
+// N commands/s, each acknowledged by its host back to the operator (2·R·N relayed frames/s).
+// Two systems under test in the same run, in interleaved rounds so the machine's noise falls
+// on both: the livehost server with a redis-server of its own, and a bare `ws` relay (no
+// auth, validation, Redis or sessions: the floor). Fair on a shared machine: the load
+// generator (this process) is pinned to one core and the system under test to another
+// (taskset); the figure to trust is the CPU the system under test spends per relayed frame
+// (server + its Redis, from /proc), with the latency (operator send → host receive) beside it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
-import { Redis } from 'ioredis';
-import { deletePrefix } from '../../test/helpers/redis.js';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { TokenService } from '../../server/auth/token-service.js';
-import { RoomStore } from '../../server/rooms/room-store.js';
+import { createRedis } from '../../protocol/redis-connection.js';
+import { freePort } from '../../stream-gateway/free-port.js';
+import { waitForPing } from '../local-redis/redis-process.js';
+import { treeCpuMs } from './lib/proc-cpu.js';
+import { loadAverage, machineLine } from './lib/machine.js';
+import { percentile } from './lib/stats.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const cores = availableParallelism();
+/** Load generator on the first core, system under test on the last (they differ when there are two). */
+const LOAD_CPU = process.env.BENCH_LOAD_CPU ?? '0';
+const SUT_CPU = process.env.BENCH_SUT_CPU ?? String(cores - 1);
 const out = (s: string) => process.stdout.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Result { sent: number; received: number; lost: number; reordered: number; acked: number; latenciesMs: number[] }
+interface Phase { sent: number; received: number; acked: number; reordered: number; latenciesMs: number[]; cpuMs: Record<string, number>; wallMs: number }
+interface Pair { room: string; op: WebSocket; host: WebSocket }
 
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+function pinned(cpu: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return spawn('taskset', ['-c', cpu, cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let buf = '';
+    const timer = setTimeout(() => reject(new Error(`not ready in ${timeoutMs} ms: ${buf.slice(-500)}`)), timeoutMs);
     const onData = (d: Buffer) => {
       buf += d.toString();
       const m = pattern.exec(buf);
-      if (m) { child.stdout?.off('data', onData); resolve(m); }
+      if (m) { clearTimeout(timer); child.stdout?.off('data', onData); child.stdout?.resume(); child.stderr?.resume(); resolve(m); }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${buf.slice(-500)}`)));
+    child.stderr?.on('data', (d: Buffer) => { buf += d.toString(); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited (${code}) before ready: ${buf.slice(-800)}`)); });
   });
 }
 
@@ -39,157 +61,220 @@ function open(url: string, headers: Record<string, string> = {}): Promise<WebSoc
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Drives the load: the same traffic shape for both relays. */
-async function drive(pairs: Array<{ room: string; op: WebSocket; host: WebSocket }>, frame: (room: string, n: number) => string, ackFor: (msg: string) => string | null): Promise<Result> {
-  const result: Result = { sent: 0, received: 0, lost: 0, reordered: 0, acked: 0, latenciesMs: [] };
+/**
+ * Wires the traffic once per relay: a host acks every command at once; latency is taken at
+ * the host. `current` collects the phase being measured.
+ */
+function wire(pairs: Pair[], ackFor: (msg: string) => string | null) {
   const sentAt = new Map<string, number>();
   const lastSeen = new Map<string, number>();
+  let current: Phase | null = null;
   for (const { room, op, host } of pairs) {
     host.on('message', (data) => {
       const msg = data.toString();
       const m = /"text":"(\d+)"/.exec(msg);
       if (!m) return;
       const n = Number(m[1]);
-      const t0 = sentAt.get(`${room}/${n}`);
-      if (t0 !== undefined) result.latenciesMs.push(performance.now() - t0);
-      result.received++;
-      const prev = lastSeen.get(room) ?? -1;
-      if (n !== prev + 1) result.reordered++;
+      const key = `${room}/${n}`;
+      const t0 = sentAt.get(key);
+      sentAt.delete(key);
+      if (current && t0 !== undefined) {
+        current.latenciesMs.push(performance.now() - t0);
+        current.received++;
+        if (n !== (lastSeen.get(room) ?? -1) + 1) current.reordered++;
+      }
       lastSeen.set(room, n);
       const ack = ackFor(msg);
       if (ack) host.send(ack);
     });
-    op.on('message', (data) => { if (data.toString().includes('"command.ack"')) result.acked++; });
+    op.on('message', (data) => { if (current && data.toString().includes('"command.ack"')) current.acked++; });
   }
   const counters = new Map(pairs.map((p) => [p.room, 0]));
-  const interval = 1000 / RATE;
-  const start = performance.now();
-  await new Promise<void>((resolve) => {
-    // Operators are spread across the interval so the load is smooth, as real operators are.
-    const timers = pairs.map(({ room, op }, i) => setTimeout(() => {
-      const t = setInterval(() => {
-        if (performance.now() - start > SECONDS * 1000) return clearInterval(t);
-        const n = counters.get(room)!;
-        counters.set(room, n + 1);
-        sentAt.set(`${room}/${n}`, performance.now());
-        op.send(frame(room, n));
-        result.sent++;
-      }, interval);
-      timers.push(t);
-    }, (i / pairs.length) * interval));
-    setTimeout(() => { timers.forEach(clearTimeout); resolve(); }, SECONDS * 1000 + 100);
-  });
-  await new Promise((r) => setTimeout(r, 1500)); // let in-flight frames land
-  result.lost = result.sent - result.received;
-  return result;
+  return {
+    /** Sends for `seconds`, spread evenly; returns once the last frames had time to land. */
+    async run(seconds: number, measure: Phase | null): Promise<void> {
+      current = measure;
+      const interval = 1000 / RATE;
+      const start = performance.now();
+      const timers: NodeJS.Timeout[] = [];
+      await new Promise<void>((resolve) => {
+        pairs.forEach(({ room, op }, i) => timers.push(setTimeout(() => {
+          const t = setInterval(() => {
+            if (performance.now() - start > seconds * 1000) return clearInterval(t);
+            const n = counters.get(room)!;
+            counters.set(room, n + 1);
+            sentAt.set(`${room}/${n}`, performance.now());
+            op.send(`{"type":"command","id":"c${n}","room":"${room}","command":{"name":"caption","text":"${n}"}}`);
+            if (measure) measure.sent++;
+          }, interval);
+          timers.push(t);
+        }, (i / pairs.length) * interval)));
+        setTimeout(resolve, seconds * 1000 + 50);
+      });
+      timers.forEach((t) => clearInterval(t));
+      await sleep(1500); // in-flight frames land
+      current = null;
+    },
+  };
 }
 
-async function benchBare(): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/bare-relay.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = Number((await waitForLine(child, /listening (\d+)/))[1]);
-    const pairs = [];
-    for (let i = 0; i < ROOMS; i++) {
-      const room = `room-${i}`;
-      const host = await open(`ws://127.0.0.1:${port}/?role=host&room=${room}`);
-      const op = await open(`ws://127.0.0.1:${port}/?role=op&room=${room}`);
-      pairs.push({ room, op, host });
-    }
-    const r = await drive(pairs,
-      (room, n) => JSON.stringify({ type: 'command', id: `c${n}`, room, command: { name: 'caption', text: String(n) } }),
-      (msg) => JSON.stringify({ type: 'command.ack', id: 'a', ref: /"id":"([^"]+)"/.exec(msg)?.[1], ok: true }));
-    pairs.forEach((p) => { p.op.terminate(); p.host.terminate(); });
-    return r;
-  } finally {
-    child.kill('SIGTERM');
+async function startBare(): Promise<{ pids: Record<string, number>; pairs: Pair[]; stop(): void }> {
+  const child = pinned(SUT_CPU, process.execPath, ['--import', 'tsx', 'scripts/bench/bare-relay.ts'], { ...process.env, PORT: '0' });
+  const port = Number((await waitForLine(child, /listening (\d+)/))[1]);
+  const pairs: Pair[] = [];
+  for (let i = 0; i < ROOMS; i++) {
+    const room = `room-${i}`;
+    pairs.push({ room, host: await open(`ws://127.0.0.1:${port}/?role=host&room=${room}`), op: await open(`ws://127.0.0.1:${port}/?role=op&room=${room}`) });
   }
+  return {
+    pids: { relay: child.pid! }, pairs,
+    stop: () => { pairs.forEach((p) => { p.op.terminate(); p.host.terminate(); }); child.kill('SIGTERM'); },
+  };
 }
 
-async function benchLivehost(): Promise<Result> {
+async function startLivehost(dir: string): Promise<{ pids: Record<string, number>; pairs: Pair[]; beat: NodeJS.Timeout[]; stop(): Promise<void> }> {
+  // Its own redis-server, on the system under test's core: its CPU is the server's cost too.
+  const redisPort = await freePort('127.0.0.1');
+  const redisChild = pinned(SUT_CPU, 'redis-server', [
+    '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--loglevel', 'warning',
+  ]);
+  await waitForPing(redisPort, 30_000);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32).toString('base64url');
   const env = {
-    ...process.env, PORT: '0', REDIS_URL, LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_JWT_SECRET: secret,
-    LIVEHOST_PUBLISH_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'info', LIVEHOST_WS_RATE: String(RATE * 3), LIVEHOST_WS_BURST: String(RATE * 6),
+    ...process.env, PORT: '0', REDIS_URL: redisUrl, LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_JWT_SECRET: secret, LIVEHOST_DATA_DIR: dir,
+    LIVEHOST_PUBLISH_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn', LIVEHOST_WS_RATE: String(RATE * 3), LIVEHOST_WS_BURST: String(RATE * 6),
   };
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const redis = new Redis(REDIS_URL);
+  const server = pinned(SUT_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], { ...env, LOG_LEVEL: 'info' });
+  const port = Number((await waitForLine(server, /listening at http:\/\/127\.0\.0\.1:(\d+)/i))[1]);
+  const redis = createRedis(redisUrl);
+  const tokens = new TokenService(secret, redis, prefix);
+  const admin = (await tokens.issue({ role: 'admin' })).token;
+  const assigned = new Map<string, WebSocket>();
+  const hosts: WebSocket[] = [];
+  for (let i = 0; i < ROOMS; i++) {
+    const host = await open(`ws://127.0.0.1:${port}/ws/render-host`, { authorization: `Bearer ${(await tokens.issue({ role: 'render-host', hostId: `host-${i}` })).token}` });
+    host.on('message', (d) => { const m = /"type":"room.assign","room":"([^"]+)"/.exec(d.toString()); if (m) assigned.set(m[1]!, host); });
+    host.send(JSON.stringify({ type: 'host.register', id: 'r', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } }));
+    hosts.push(host);
+  }
+  await sleep(500);
+  // Each room is placed as it is created (REST), on the host with the most free capacity.
+  for (let i = 0; i < ROOMS; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: `room-${i}` }) });
+    if (res.status !== 201) throw new Error(`room-${i}: ${res.status} ${await res.text()}`);
+  }
+  for (const end = Date.now() + 60_000; assigned.size < ROOMS && Date.now() < end;) await sleep(100);
+  if (assigned.size < ROOMS) throw new Error(`only ${assigned.size}/${ROOMS} rooms placed`);
+  // Hosts heartbeat as the real one does (every 5 s), each on its own clock.
+  const beat: NodeJS.Timeout[] = [];
+  hosts.forEach((h, i) => beat.push(setTimeout(() => beat.push(setInterval(() => h.send('{"type":"host.heartbeat","id":"hb","rooms":[]}'), 5000)), (i / hosts.length) * 5000)));
+  const pairs: Pair[] = [];
+  for (let i = 0; i < ROOMS; i++) {
+    const room = `room-${i}`;
+    const op = await open(`ws://127.0.0.1:${port}/ws/operator`, { authorization: `Bearer ${(await tokens.issue({ role: 'operator', rooms: [room] })).token}` });
+    pairs.push({ room, op, host: assigned.get(room)! });
+  }
+  return {
+    pids: { server: server.pid!, redis: redisChild.pid! }, pairs, beat,
+    stop: async () => {
+      beat.forEach((t) => clearInterval(t));
+      pairs.forEach((p) => { p.op.terminate(); p.host.terminate(); });
+      redis.disconnect();
+      server.kill('SIGTERM');
+      await sleep(500);
+      redisChild.kill('SIGKILL');
+    },
+  };
+}
+
+function measure(pids: Record<string, number>): { read(): Record<string, number>; wall(): number } {
+  // taskset is the parent of each pinned process: its pid's tree is the process.
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuMs(pid)]));
+  const t0 = performance.now();
+  return {
+    read: () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuMs(pid) - start[k]!])),
+    wall: () => performance.now() - t0,
+  };
+}
+
+function merge(phases: Phase[]): Phase {
+  const m: Phase = { sent: 0, received: 0, acked: 0, reordered: 0, latenciesMs: [], cpuMs: {}, wallMs: 0 };
+  for (const p of phases) {
+    m.sent += p.sent; m.received += p.received; m.acked += p.acked; m.reordered += p.reordered; m.wallMs += p.wallMs;
+    for (const x of p.latenciesMs) m.latenciesMs.push(x);
+    for (const [k, v] of Object.entries(p.cpuMs)) m.cpuMs[k] = (m.cpuMs[k] ?? 0) + v;
+  }
+  return m;
+}
+
+function row(name: string, p: Phase) {
+  const frames = p.received + p.acked;
+  const cpu = Object.values(p.cpuMs).reduce((a, b) => a + b, 0);
+  const perFrameUs = (cpu * 1000) / Math.max(1, frames);
+  const parts = Object.entries(p.cpuMs).map(([k, v]) => `${k} ${((v * 1000) / Math.max(1, frames)).toFixed(1)}`).join(' + ');
+  const r = { p50: percentile(p.latenciesMs, 50), p99: percentile(p.latenciesMs, 99), max: Math.max(...p.latenciesMs), perFrameUs, lost: p.sent - p.received, reordered: p.reordered, cpuShare: cpu / p.wallMs };
+  out(`${name.padEnd(16)} sent ${p.sent}  lost ${r.lost}  reordered ${r.reordered}  acks ${p.acked}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  `
+    + `CPU ${perFrameUs.toFixed(1)} µs per relayed frame (${parts})  ${(100 * r.cpuShare).toFixed(0)}% of a core`);
+  return r;
+}
+
+async function main(): Promise<void> {
+  const machine = machineLine();
+  // This process is the load generator: it stays on its own core.
+  execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
+  out(`bench:relay — ${ROOMS} rooms × ${RATE} commands/s (${2 * ROOMS * RATE} relayed frames/s), ${ROUNDS} rounds of ${SECONDS} s per relay, interleaved`);
+  out(`machine: ${machine}`);
+  out(`load generator on CPU ${LOAD_CPU}, system under test on CPU ${SUT_CPU}${LOAD_CPU === SUT_CPU ? ' (one core: they share it)' : ''}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'livehost-bench-relay-'));
+  const bare = await startBare();
+  const live = await startLivehost(dir);
   try {
-    const port = Number((await waitForLine(child, /listening at http:\/\/127\.0\.0\.1:(\d+)/i))[1]);
-    child.stdout?.resume();
-    const tokens = new TokenService(secret, redis, prefix);
-    const store = new RoomStore(redis, prefix);
-    const hosts: WebSocket[] = [];
-    const assigned = new Map<string, WebSocket>();
-    for (let i = 0; i < ROOMS; i++) await store.create({ id: `room-${i}` });
-    for (let i = 0; i < ROOMS; i++) {
-      const { token } = await tokens.issue({ role: 'render-host', hostId: `host-${i}` });
-      const host = await open(`ws://127.0.0.1:${port}/ws/render-host`, { authorization: `Bearer ${token}` });
-      host.on('message', (d) => { const m = /"type":"room.assign","room":"([^"]+)"/.exec(d.toString()); if (m) assigned.set(m[1]!, host); });
-      host.send(JSON.stringify({ type: 'host.register', id: 'r', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } }));
-      hosts.push(host);
+    const bareTraffic = wire(bare.pairs, (msg) => `{"type":"command.ack","id":"a","ref":"${/"id":"([^"]+)"/.exec(msg)?.[1]}","ok":true}`);
+    const liveTraffic = wire(live.pairs, (msg) => {
+      const id = /"commandId":"([^"]+)"/.exec(msg)?.[1];
+      const room = /"room":"([^"]+)"/.exec(msg)?.[1];
+      return id ? `{"type":"command.ack","id":"a","ref":"${id}","room":"${room}","ok":true}` : null;
+    });
+    // Warm up both (JIT, Redis, connection buffers) before anything is measured.
+    await bareTraffic.run(3, null);
+    await liveTraffic.run(3, null);
+    const phases = { bare: [] as Phase[], live: [] as Phase[] };
+    const loads: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, sut, traffic] of [['bare', bare, bareTraffic], ['live', live, liveTraffic]] as const) {
+        const phase: Phase = { sent: 0, received: 0, acked: 0, reordered: 0, latenciesMs: [], cpuMs: {}, wallMs: 0 };
+        const m = measure(sut.pids);
+        await traffic.run(SECONDS, phase);
+        phase.cpuMs = m.read();
+        phase.wallMs = m.wall();
+        phases[name].push(phase);
+        loads.push(loadAverage().split(' ')[0]!);
+      }
     }
-    // Rooms wait in the placement set until hosts register; each host takes one.
-    // Real hosts heartbeat on their own clocks, not all in the same millisecond.
-    const beats: NodeJS.Timeout[] = [];
-    hosts.forEach((h, i) => beats.push(setTimeout(() => beats.push(setInterval(() => h.send(JSON.stringify({ type: 'host.heartbeat', id: 'hb', rooms: [] })), 2000)), (i / hosts.length) * 2000)));
-    const beat = { close: () => beats.forEach((t) => clearInterval(t)) };
-    const { Placement } = await import('../../server/rooms/placement.js');
-    void Placement;
-    for (let i = 0; i < ROOMS; i++) await redis.sadd(`${prefix}:rooms:waiting`, `room-${i}`);
-    const deadline = Date.now() + 30_000;
-    while (assigned.size < ROOMS && Date.now() < deadline) {
-      // Registration places waiting rooms; a heartbeat-free nudge is a fresh register.
-      hosts[0]!.send(JSON.stringify({ type: 'host.register', id: 'r2', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } }));
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    if (assigned.size < ROOMS) throw new Error(`only ${assigned.size}/${ROOMS} rooms placed`);
-    const pairs = [];
-    for (let i = 0; i < ROOMS; i++) {
-      const room = `room-${i}`;
-      const { token } = await tokens.issue({ role: 'operator', rooms: [room] });
-      const op = await open(`ws://127.0.0.1:${port}/ws/operator`, { authorization: `Bearer ${token}` });
-      pairs.push({ room, op, host: assigned.get(room)! });
-    }
-    const r = await drive(pairs,
-      (room, n) => JSON.stringify({ type: 'command', id: `c${n}`, room, command: { name: 'caption', text: String(n) } }),
-      (msg) => {
-        const id = /"commandId":"([^"]+)"/.exec(msg)?.[1];
-        const room = /"room":"([^"]+)"/.exec(msg)?.[1];
-        return id ? JSON.stringify({ type: 'command.ack', id: 'a', ref: id, room, ok: true }) : null;
-      });
-    beat.close();
-    // The server's own view of the run: event-loop delay and GC, to tell its stalls from the client's.
-    const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const pick = (name: string) => m.split('\n').filter((l) => l.startsWith(name)).join('  ');
-    out(`server event loop: ${pick('livehost_nodejs_eventloop_lag_p99_seconds')}  ${pick('livehost_nodejs_eventloop_lag_max_seconds')}  ${pick('livehost_process_cpu_seconds_total')}`);
-    out(`server GC: ${m.split('\n').filter((l) => l.startsWith('livehost_nodejs_gc_duration_seconds_sum')).join('  ')}`);
-    pairs.forEach((p) => { p.op.terminate(); p.host.terminate(); });
-    return r;
+    // Per round, each relay's CPU per frame and their ratio: the machine's noise moves both.
+    const perFrame = (p: Phase) => (Object.values(p.cpuMs).reduce((a, x) => a + x, 0) * 1000) / Math.max(1, p.received + p.acked);
+    const ratios = phases.live.map((p, i) => perFrame(p) / perFrame(phases.bare[i]!));
+    out('');
+    phases.live.forEach((p, i) => out(`round ${i + 1}: bare ${perFrame(phases.bare[i]!).toFixed(1)} µs, livehost ${perFrame(p).toFixed(1)} µs per relayed frame: ratio ${ratios[i]!.toFixed(2)}`));
+    const b = row('bare ws relay', merge(phases.bare));
+    const l = row('livehost', merge(phases.live));
+    out(`median of the rounds' CPU ratios: ${percentile(ratios, 50).toFixed(2)}`);
+    const cpuRatio = l.perFrameUs / b.perFrameUs;
+    const p99Ratio = l.p99 / b.p99;
+    out(`ratio livehost/bare: CPU per frame ${cpuRatio.toFixed(2)} (goal ≤ 2 → ${cpuRatio <= 2 ? 'met' : 'missed'}), p99 ${p99Ratio.toFixed(2)} (goal ≤ 1.5 → ${p99Ratio <= 1.5 ? 'met' : 'missed'}), `
+      + `p50 ${(l.p50 / b.p50).toFixed(2)}; lost/reordered ${l.lost}/${l.reordered} (goal 0/0 → ${l.lost === 0 && l.reordered === 0 ? 'met' : 'missed'})`);
+    out(`load average (1 min) during the phases: ${loads.join(', ')}`);
   } finally {
-    child.kill('SIGTERM');
-    await deletePrefix(`${prefix}:`);
-    await redis.quit();
+    bare.stop();
+    await live.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function summary(name: string, r: Result) {
-  const s = [...r.latenciesMs].sort((a, b) => a - b);
-  const row = { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
-  out(`${name.padEnd(18)} sent=${r.sent} received=${r.received} lost=${r.lost} reordered=${r.reordered} acks=${r.acked}  p50=${row.p50.toFixed(2)}ms p99=${row.p99.toFixed(2)}ms max=${row.max.toFixed(2)}ms`);
-  return row;
-}
-
-out(`bench:relay — ${ROOMS} rooms × ${RATE} commands/s × ${SECONDS} s; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-const bare = summary('bare ws relay', await benchBare());
-const lh = await benchLivehost();
-const live = summary('livehost server', lh);
-out(`ratio livehost/bare: p50 ${(live.p50 / bare.p50).toFixed(2)}  p99 ${(live.p99 / bare.p99).toFixed(2)}  max ${(live.max / bare.max).toFixed(2)}`);
-out(`goal: p99 ≤ 5 ms → ${live.p99 <= 5 ? 'met' : 'missed'}; p99 ratio ≤ 1.5 → ${live.p99 / bare.p99 <= 1.5 ? 'met' : 'missed'}; zero lost/reordered → ${lh.lost === 0 && lh.reordered === 0 ? 'met' : 'missed'}`);
-process.exit(0);
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`bench:relay failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -81,6 +81,12 @@ export class Placement {
     }
   }
 
+  /** The cached route of a placed room, without waiting (undefined: ask hostFor). */
+  cachedHost(room: string): { hostId: string; sessionId: string } | undefined {
+    const hit = this.cache.get(room);
+    return hit && performance.now() - hit.at < Placement.CACHE_MS && hit.value ? hit.value : undefined;
+  }
+
   /** The host and session serving a room, in one round trip (the relay's hot path). */
   async hostFor(room: string): Promise<{ hostId: string; sessionId: string } | null> {
     const hit = this.cache.get(room);

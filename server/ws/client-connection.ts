@@ -7,6 +7,7 @@ import {
 import type { Claims } from '../auth/claims.js';
 import { clientError } from '../auth/auth-error.js';
 import { RateLimiter } from './rate-limiter.js';
+import { Tally } from './tally.js';
 import type { Metrics } from '../metrics.js';
 
 export type ConnectionState = 'open' | 'closing' | 'closed';
@@ -39,9 +40,9 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     limits: { ratePerSecond: number; burst: number },
   ) {
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.burst);
-    // Bound once: every frame counts, and resolving labels per frame is measurable at load.
-    this.inbound = metrics.messages.labels(role, 'in');
-    this.outbound = metrics.messages.labels(role, 'out');
+    // Bound once and tallied: every frame counts, and a Prometheus inc per frame is measurable at load.
+    this.inbound = Tally.of(metrics.messages.labels(role, 'in'));
+    this.outbound = Tally.of(metrics.messages.labels(role, 'out'));
     this.validators = messageValidators('inbound', role);
   }
 

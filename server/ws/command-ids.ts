@@ -1,4 +1,4 @@
-import { createHash, hash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** HMAC-SHA256's block size (RFC 2104): the key is padded (or first hashed) to it. */
 const BLOCK = 64;
@@ -32,7 +32,8 @@ class FastHmac {
       ? (this.inner.write(message, BLOCK, 'utf8'), this.inner.subarray(0, BLOCK + n))
       : Buffer.concat([this.inner.subarray(0, BLOCK), Buffer.from(message, 'utf8')]);
     hash('sha256', innerInput, 'buffer').copy(this.outer, BLOCK);
-    return hash('sha256', this.outer, 'buffer').subarray(0, 9).toString('base64url');
+    // 9 bytes are exactly 12 base64 characters: the digest's first 12 are its first 9 bytes.
+    return hash('sha256', this.outer, 'base64url').slice(0, 12);
   }
 }
 
@@ -57,9 +58,15 @@ export class CommandIds {
     const m = /^([A-Za-z0-9_-]{12}):([A-Za-z0-9-]+):(\d+):(.+)$/.exec(commandId);
     if (!m) return null;
     const [, mac = '', sessionId = '', at = '', ref = ''] = m;
-    const expected = Buffer.from(this.hmac.mac9(`${sessionId}:${at}:${ref}`));
-    const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!sameInConstantTime(mac, this.hmac.mac9(`${sessionId}:${at}:${ref}`))) return null;
     return { sessionId, ref, receivedAt: Number(at) };
   }
+}
+
+/** Compares two MACs without stopping at the first difference (no timing hint to a forger). */
+function sameInConstantTime(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

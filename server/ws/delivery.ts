@@ -13,11 +13,14 @@ export class Delivery {
   ) {}
 
   async deliver(sessionId: string, frame: object): Promise<boolean> {
+    return this.deliverHere(sessionId, frame) || (await this.sessions.deliverRemote(sessionId, frame)) >= 0;
+  }
+
+  /** Delivers at once if the session is held by this instance (no promise on the relay's path); false otherwise. */
+  deliverHere(sessionId: string, frame: object): boolean {
     const conn = this.local.get(sessionId);
-    if (conn) {
-      conn.deliver(frame);
-      return true;
-    }
-    return (await this.sessions.deliverRemote(sessionId, frame)) >= 0;
+    if (!conn) return false;
+    conn.deliver(frame);
+    return true;
   }
 }

@@ -63,9 +63,10 @@ export function operatorHandler(core: ServerCore) {
         }
         const commandId = core.commandIds.make(conn.sessionId, msg.id, receivedAt);
         conn.expectAck(msg.id, msg.room, host.hostId, core.config.commandTimeoutMs);
-        // Not awaited: the command goes out now, and this write is on the wire before the
-        // host can ack. Lost (Redis down), only the other operators miss the change.
-        void relayed.remember(commandId, { room: msg.room, command: msg.command, by: conn.claims.tokenId }).catch(() => undefined);
+        // Not awaited: the command goes out now, and a Redis write (host elsewhere) is on the
+        // wire before the host can ack. Lost (Redis down), only the other operators miss the change.
+        void relayed.remember(commandId, { room: msg.room, command: msg.command, by: conn.claims.tokenId }, core.local.get(host.sessionId) !== undefined)
+          .catch(() => undefined);
         // The operator's ack comes from the host (command.ack), end to end.
         await core.delivery.deliver(host.sessionId, { type: 'command', commandId, room: msg.room, command: msg.command });
         return;

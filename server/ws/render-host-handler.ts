@@ -8,7 +8,7 @@ export function renderHostHandler(core: ServerCore) {
   const relayed = relayedCommands(core);
   /** A host may only speak for rooms placed on it. */
   async function ownRoom(conn: ClientConnection<'render-host'>, room: string): Promise<string> {
-    const placed = await core.placement.hostFor(room);
+    const placed = core.placement.cachedHost(room) ?? await core.placement.hostFor(room);
     if (!placed || placed.hostId !== conn.claims.hostId) throw new ProtocolError('forbidden', `room ${room} is not placed on this host`);
     return placed.hostId;
   }
@@ -32,11 +32,12 @@ export function renderHostHandler(core: ServerCore) {
       case 'command.ack': {
         const origin = core.commandIds.parse(msg.ref);
         if (!origin) throw new ProtocolError('invalid_message', 'unknown command id');
-        await ownRoom(conn, msg.room);
+        // The relay's path: no await while the route is cached and the operator is on this instance.
+        const placed = core.placement.cachedHost(msg.room);
+        if (placed?.hostId !== hostId) await ownRoom(conn, msg.room);
         core.metrics.relayLatency.observe((Date.now() - origin.receivedAt) / 1000);
-        await core.delivery.deliver(origin.sessionId, {
-          type: 'command.ack', ref: origin.ref, room: msg.room, hostId, ok: msg.ok, ...(msg.error ? { error: msg.error } : {}),
-        });
+        const ack = { type: 'command.ack', ref: origin.ref, room: msg.room, hostId, ok: msg.ok, ...(msg.error ? { error: msg.error } : {}) };
+        if (!core.delivery.deliverHere(origin.sessionId, ack)) await core.delivery.deliver(origin.sessionId, ack);
         // After the sender's ack, off its path: every operator of the room hears what the avatar shows now.
         void relayed.take(msg.ref).then((sent) => {
           if (msg.ok && sent?.room === msg.room) return core.events.emit(msg.room, { kind: 'avatar', command: sent.command, by: sent.by, hostId });

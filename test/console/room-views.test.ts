@@ -3,6 +3,7 @@ import type { RoomHost } from '../../protocol/index.js';
 import { cleanup, startServer, type TestServer } from '../helpers/server.js';
 import { testPrefix } from '../helpers/redis.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { RelayedCommands } from '../../server/ws/relayed-commands.js';
 import { FakeRenderHost } from './harness.js';
 
 type Frame = Record<string, unknown> & { type: string };
@@ -58,8 +59,9 @@ describe('what every operator of a room sees', () => {
   });
 
   it('a command the render host refuses is told to its sender only', async () => {
-    const x = await operator(a, await a.token({ role: 'operator', rooms: ['shop'] }), 'shop');
-    const y = await operator(b, await a.token({ role: 'operator', rooms: ['shop'] }), 'shop');
+    // The sender on the host's own instance this time: its commands wait in that process, not in Redis.
+    const x = await operator(b, await a.token({ role: 'operator', rooms: ['shop'] }), 'shop');
+    const y = await operator(a, await a.token({ role: 'operator', rooms: ['shop'] }), 'shop');
     try {
       x.send({ type: 'command', id: 'no', room: 'shop', command: { name: 'camera', camera: 'side' } });
       expect(await x.next((f) => f.type === 'command.ack' && f.ref === 'no')).toMatchObject({ ok: false, error: 'camera rig offline' });
@@ -72,6 +74,26 @@ describe('what every operator of a room sees', () => {
       x.close();
       y.close();
     }
+  });
+
+  it('a relayed command whose ack never comes is forgotten after its time, wherever it waited', async () => {
+    let now = 1_000_000;
+    const relayed = new RelayedCommands(a.core.redis, prefix, 24_000, () => now);
+    const sent = { room: 'shop', command: { name: 'scene', scene: 'park' } as const, by: 'tok-1' };
+    await relayed.remember('c-here', sent, true);
+    await relayed.remember('c-there', sent, false);
+    expect(await relayed.take('c-here')).toEqual(sent);
+    expect(await relayed.take('c-here')).toBeNull();
+    expect(await relayed.take('c-there')).toEqual(sent);
+    expect(await relayed.take('c-there')).toBeNull();
+    await relayed.remember('late', sent, true);
+    now += 24_001;
+    expect(await relayed.take('late')).toBeNull();
+    expect(await a.core.redis.pttl(`${prefix}:relayed:never`)).toBe(-2);
+    await relayed.remember('never', sent, false);
+    const ttl = await a.core.redis.pttl(`${prefix}:relayed:never`);
+    expect(ttl).toBeGreaterThan(20_000);
+    expect(ttl).toBeLessThanOrEqual(24_000);
   });
 
   it("an operator reads its room's render host: id, fps, cpu and its last heartbeat on the server's clock", async () => {
