@@ -72,11 +72,6 @@ export class StreamStamps {
     this.wake(room);
   }
 
-  forget(room: string): void {
-    this.ingest.delete(room);
-    this.program.delete(room);
-  }
-
   /** Whether this gateway ingests the room (another gateway may). */
   has(room: string): boolean {
     return this.ingest.has(room);

@@ -3,7 +3,7 @@ import { BenchTimeoutError } from './event-log.js';
 import { epochOf, StageSamples } from './line-stages.js';
 import { CpuMeter, redisCpuMs } from './proc-cpu.js';
 import { knowledgeItem } from './stream-answers.js';
-import { PulledAudio, silenceFloor } from './stream-onset.js';
+import { PulledAudio } from './stream-onset.js';
 import type { BenchSystem } from './system.js';
 import { WsLink } from './ws-link.js';
 
@@ -90,14 +90,46 @@ export async function runStreamLatency(sys: BenchSystem, o: StreamLatencyOptions
     const viewer = bot;
     let quietFrom = performance.now();
 
+    /** The operator's last room events (not show.state), for a failure's message. */
+    const recent = () => op.log.all((x) => x.frame.type === 'room.event' && (x.frame.event as Event).kind !== 'show.state').slice(-12)
+      .map((x) => {
+        const e = x.frame.event as Event;
+        return `  ${x.at.toFixed(0)} ${String(e.kind)} ${String(e.segmentId ?? '')} ${e.interrupted === undefined ? '' : `interrupted=${String(e.interrupted)}`} ${typeof e.text === 'string' ? e.text.slice(0, 40) : ''}`;
+      }).join('\n') + `\n  now ${performance.now().toFixed(0)}`;
+
+    /** The pulled stream's level since `from`, 100 ms a character (arrival time; '.' silent, digits: log level). */
+    const levels = (from: number) => {
+      let line = `  levels from ${from.toFixed(0)}: `;
+      let bucket = from;
+      let peak = 0;
+      for (const w of audio.windows) {
+        if (w.at < from) continue;
+        while (w.at >= bucket + 100) {
+          line += peak <= SILENT_RMS ? '.' : String(Math.min(9, Math.floor(Math.log2(peak / SILENT_RMS))));
+          bucket += 100;
+          peak = 0;
+        }
+        peak = Math.max(peak, w.rms);
+      }
+      return line;
+    };
+
     /** Waits for a second of silence and a moment more; returns the level floor an onset must clear. */
     const quiet = async (what: string): Promise<number> => {
-      const q = await audio.silence(quietFrom, SILENT_RMS, 1000, WAIT_MS);
-      await sleep(300 + Math.random() * 500);
-      const floor = silenceFloor(audio.windows, q.at, performance.now());
-      // The onset threshold clears 4× the floor; a floor that high is something playing, not a codec's noise.
-      if (floor > ONSET_RMS / 4) throw new Error(`${what}: the stream was not silent before it (level ${floor.toFixed(0)})`);
-      return floor;
+      // The stream can run seconds behind what the host reports (a starved host), and a line
+      // decoded late leaves a gap inside an answer: quiet means a second of silence with
+      // nothing after it. A few tries, then the run fails.
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const q = await audio.silence(quietFrom, SILENT_RMS, 1000, WAIT_MS);
+        await sleep(300 + Math.random() * 500);
+        // By position in the stream, not arrival: one chunk holds the end of a sound and the silence after it.
+        const floor = audio.windows.reduce((max, w) => (w.sample >= q.sample && w.rms > max ? w.rms : max), 0);
+        // The onset threshold clears 4× the floor; a floor that high is something playing, not a codec's noise.
+        if (floor <= ONSET_RMS / 4) return floor;
+        if (process.env.BENCH_LATENCY_DEBUG) o.progress(`${what}: sound (level ${floor.toFixed(0)}) after a second of silence; waiting again\n${recent()}\n${levels(q.at - 6000)}`);
+        quietFrom = performance.now();
+      }
+      throw new Error(`${what}: the stream never went quiet before it\n${recent()}`);
     };
 
     /** One question, timed to its onset in the pulled stream, with its first line's stages. */
@@ -165,6 +197,7 @@ export async function runStreamLatency(sys: BenchSystem, o: StreamLatencyOptions
       const cut = await op.event(`interrupt ${i + 1}: speech.finished`, heard.at, (e) => is('speech.finished')(e) && e.segmentId === started.event.segmentId, WAIT_MS);
       if (cut.event.interrupted !== true) throw new Error(`interrupt ${i + 1}: the line ended by itself before the interrupt reached it`);
       const silent = await audio.silence(sent, SILENT_RMS, CUT_HOLD_MS, WAIT_MS);
+      if (process.env.BENCH_LATENCY_DEBUG) o.progress(`interrupt ${i + 1}: sent ${sent.toFixed(0)}, heard ${heard.at.toFixed(0)}, silent ${silent.at.toFixed(0)}\n${levels(heard.at - 500)}`);
       result.interruptReported.push(cut.at - sent);
       result.interruptSilence.push(silent.at - sent);
       quietFrom = silent.at;
