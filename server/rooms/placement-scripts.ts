@@ -25,10 +25,16 @@ end
 `;
 
 /**
- * ARGV: now, host timeout ms, rooms to place (in order). Each room still waiting and not
- * routed goes to the live, unsuspected host with the most free capacity (ties: the smaller
- * host id); a room that lost its host prefers a standby, a new room never takes one.
- * Returns room, hostId, sessionId for each room looked at ('' '' when it keeps waiting).
+ * ARGV: now, host timeout ms, '1' when the rooms are new (else ''), rooms to place (in
+ * order). A new room joins the waiting set here, and only if no host takes it: a room
+ * that a host has room for is never seen waiting (the Auto Scaling metric is that set's
+ * size, and a scrape between an SADD and this script counted rooms that never waited).
+ * Each room still waiting and not routed goes to the live, unsuspected host that would be the least full after taking it
+ * (rooms / capacity; ties: the most free capacity, then the smaller host id), so hosts of
+ * different sizes fill at the same rate — by most free capacity alone, a 16-room host took
+ * every room until it was down to a 4-room host's free capacity (bench:fleet). A room that
+ * lost its host prefers a standby, a new room never takes one. Returns room, hostId,
+ * sessionId for each room looked at ('' '' when it keeps waiting).
  */
 export const PLACE = `${LOAD_HOSTS}
 local now, timeout = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -40,20 +46,25 @@ for i = 1, #raw, 2 do
   local at = tonumber(seen[id] or '0')
   if sus[id] == nil and now - at <= timeout then
     local h = cjson.decode(raw[i + 1])
-    hosts[#hosts + 1] = { id = id, session = h.sessionId, free = h.capacity - tonumber(load[id] or '0'), standby = h.standby == true }
+    hosts[#hosts + 1] = { id = id, session = h.sessionId, capacity = h.capacity, free = h.capacity - tonumber(load[id] or '0'), standby = h.standby == true }
   end
 end
+local fresh = ARGV[3] == '1'
 local out = {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local room = ARGV[i]
-  if redis.call('SISMEMBER', KEYS[6], room) == 1 and redis.call('HEXISTS', KEYS[5], room) == 0 then
+  if (fresh or redis.call('SISMEMBER', KEYS[6], room) == 1) and redis.call('HEXISTS', KEYS[5], room) == 0 then
     local rescue = redis.call('SISMEMBER', KEYS[7], room) == 1
     local best = nil
     for _, h in ipairs(hosts) do
       if h.free > 0 and (rescue or not h.standby) then
         local better = best == nil
         if not better then
+          -- Fill after taking the room, (load + 1) / capacity, compared without dividing.
+          local mine = (h.capacity - h.free + 1) * best.capacity
+          local theirs = (best.capacity - best.free + 1) * h.capacity
           if rescue and h.standby ~= best.standby then better = h.standby
+          elseif mine ~= theirs then better = mine < theirs
           elseif h.free ~= best.free then better = h.free > best.free
           else better = h.id < best.id end
         end
@@ -68,6 +79,7 @@ for i = 3, #ARGV do
       best.free = best.free - 1
       out[#out + 1] = room; out[#out + 1] = best.id; out[#out + 1] = best.session
     else
+      redis.call('SADD', KEYS[6], room)
       out[#out + 1] = room; out[#out + 1] = ''; out[#out + 1] = ''
     end
   end
@@ -154,7 +166,7 @@ type Keys8 = [string, string, string, string, string, string, string, string];
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    livehostPlace(...args: [...Keys8, number, number, ...string[]]): Result<string[], Context>;
+    livehostPlace(...args: [...Keys8, number, number, '1' | '', ...string[]]): Result<string[], Context>;
     livehostRegisterHost(...args: [...Keys8, string, string, string, number]): Result<Array<string | number>, Context>;
     livehostSweepHosts(...args: [...Keys8, number, number, number]): Result<Array<string | number>, Context>;
     livehostReleaseRoom(...args: [...Keys8, string]): Result<string | null, Context>;

@@ -186,10 +186,9 @@ export class Placement {
     setTimeout(() => void this.sweep().catch((err: Error) => this.log.warn({ err: err.message }, 'sweep after a host left failed')), grace + 50).unref();
   }
 
-  /** Places a room now if a host has room for it, or leaves it waiting. */
+  /** Places a room now if a host has room for it, or leaves it waiting (in the same script). */
   async place(room: string): Promise<string | null> {
-    await this.redis.sadd(this.keys.waiting, room);
-    const placed = await this.placeWaiting([room], true);
+    const placed = await this.placeWaiting([room], true, new Set(), true);
     return placed.get(room) ?? null;
   }
 
@@ -215,7 +214,8 @@ export class Placement {
       moved.push(...rooms);
       this.changed(rooms);
       this.log.warn({ hostId, rooms }, 'render host lost; re-placing its rooms');
-      for (const room of rooms) await this.emit(room, { kind: 'host', hostId, state: 'lost' });
+      // At once, not one after another: the rooms wait for these before they are placed again.
+      await Promise.all(rooms.map((room) => this.emit(room, { kind: 'host', hostId, state: 'lost' })));
     }
     if (lost.length) await this.placeWaiting(undefined, false, new Set(moved));
     return lost;
@@ -226,7 +226,7 @@ export class Placement {
    * no longer exist stop waiting. Operators hear `placed` for each room placed, and
    * `waiting` for a room that just started waiting (`place`, or its host lost) and stays so.
    */
-  private async placeWaiting(only?: string[], tellWaiting = false, justLost = new Set<string>()): Promise<Map<string, string>> {
+  private async placeWaiting(only?: string[], tellWaiting = false, justLost = new Set<string>(), fresh = false): Promise<Map<string, string>> {
     const candidates = only ?? await this.redis.smembers(this.keys.waiting);
     const placed = new Map<string, string>();
     if (candidates.length === 0) return placed;
@@ -235,19 +235,24 @@ export class Placement {
     if (gone.length) await this.redis.multi().srem(this.keys.waiting, ...gone).srem(this.keys.failover, ...gone).exec();
     const rooms = candidates.filter((r) => exists.has(r)).sort();
     for (let i = 0; i < rooms.length; i += PLACE_BATCH) {
-      const out = await this.redis.livehostPlace(...this.keyList, Date.now(), this.opts.hostTimeoutMs, ...rooms.slice(i, i + PLACE_BATCH));
+      const out = await this.redis.livehostPlace(...this.keyList, Date.now(), this.opts.hostTimeoutMs, fresh ? '1' : '', ...rooms.slice(i, i + PLACE_BATCH));
+      const told: Array<Promise<void>> = [];
       for (let j = 0; j < out.length; j += 3) {
         const [room = '', hostId = '', sessionId = ''] = out.slice(j, j + 3);
         if (!hostId) {
-          if (tellWaiting || justLost.has(room)) await this.emit(room, { kind: 'host', hostId: null, state: 'waiting' });
+          if (tellWaiting || justLost.has(room)) told.push(this.emit(room, { kind: 'host', hostId: null, state: 'waiting' }));
           continue;
         }
         placed.set(room, hostId);
         this.changed([room]);
-        await this.assign(sessionId, room);
-        this.log.info({ room, hostId }, 'room placed');
-        await this.emit(room, { kind: 'host', hostId, state: 'placed' });
+        // Rooms are told at once: one after another, a lost host's hundredth room heard of
+        // its new host 0.3 s after its first (bench:fleet). Each room's own order stays.
+        told.push(this.assign(sessionId, room).then(() => {
+          this.log.info({ room, hostId }, 'room placed');
+          return this.emit(room, { kind: 'host', hostId, state: 'placed' });
+        }));
       }
+      await Promise.all(told);
     }
     return placed;
   }
