@@ -25,17 +25,20 @@ const PROGRAMS = {
   flite: 'flite',
   'espeak-ng': 'espeak-ng',
   chromium: 'chromium',
+  // The load-balancer test puts three server instances behind a local HAProxy.
+  haproxy: 'haproxy',
 };
 const NEEDED = {
   start: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng'],
-  test: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng', 'chromium'],
+  test: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng', 'chromium', 'haproxy'],
   run: ['redis-server', 'redis-cli', 'ffmpeg', 'ffprobe', 'flite', 'espeak-ng'],
 };
 // Fonts are data, not programs: the reference renderer draws captions with them.
 const PACKAGES = { start: ['fonts-dejavu-core'], test: ['fonts-dejavu-core'], run: ['fonts-dejavu-core'] };
 
+// Debian puts haproxy in /usr/sbin, which is not on a normal user's PATH.
 function which(program) {
-  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+  return spawnSync('sh', ['-c', `command -v ${program} || [ -x /usr/sbin/${program} ]`], { stdio: 'ignore' }).status === 0;
 }
 function hasPackage(pkg) {
   return spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;

@@ -12,6 +12,16 @@ export interface FakeHostOptions {
   standby?: boolean;
 }
 
+/** What FakeHost needs of its socket: TestClient, or ResumingClient (which reconnects and resumes). */
+export interface HostLink {
+  readonly frames: Array<Record<string, unknown> & { type: string }>;
+  readonly ws: { on(event: 'message', listener: (data: { toString(): string }) => void): unknown };
+  closed: unknown;
+  send(frame: object): void;
+  next(pred: (f: Record<string, unknown> & { type: string }) => boolean, timeoutMs?: number): Promise<Record<string, unknown> & { type: string }>;
+  close(): void;
+}
+
 export interface Played {
   segmentId: string;
   text: string;
@@ -27,7 +37,7 @@ export interface Played {
  * clock, `speech.stop` obeyed (the playing one cut, queued ones dropped, later ones refused),
  * commands acknowledged.
  */
-export class FakeHost {
+export class FakeHost<C extends HostLink = TestClient> {
   readonly played: Played[] = [];
   private queue: SpeechSegment[] = [];
   private seen = new Set<string>();
@@ -35,12 +45,16 @@ export class FakeHost {
   private playing: { segment: SpeechSegment; timer: NodeJS.Timeout; index: number } | null = null;
   private ids = 0;
 
-  private constructor(readonly client: TestClient, private readonly o: FakeHostOptions) {
+  private constructor(readonly client: C, private readonly o: FakeHostOptions) {
     client.ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as Record<string, unknown>));
   }
 
   static async connect(wsUrl: string, token: string, o: FakeHostOptions = {}): Promise<FakeHost> {
-    const client = await TestClient.connect(`${wsUrl}/ws/render-host`, token);
+    return FakeHost.attach(await TestClient.connect(`${wsUrl}/ws/render-host`, token), o);
+  }
+
+  /** Plays over a socket the test opened itself (a render-host hub's, welcomed); registers first. */
+  static async attach<L extends HostLink>(client: L, o: FakeHostOptions = {}): Promise<FakeHost<L>> {
     const host = new FakeHost(client, o);
     client.send({
       type: 'host.register', id: 'reg', capacity: o.capacity ?? 1, ...(o.standby ? { standby: true } : {}),
