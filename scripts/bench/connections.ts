@@ -43,6 +43,7 @@ const GOAL_KB = 30;
 const GOAL_FAN_P99_MS = 100;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+const profDir = process.env.BENCH_CPU_PROF;
 const heapProbe = path.join(repoRoot, 'scripts/bench/lib/connections-heap.mjs');
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -112,7 +113,9 @@ async function main(): Promise<void> {
   const server = await startPart('server', 'server/main.ts', {
     REDIS_URL, LIVEHOST_REDIS_PREFIX: prefix, LIVEHOST_JWT_SECRET: secret, LIVEHOST_PUBLISH_SECRET: randomBytes(32).toString('base64url'),
     LIVEHOST_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    NODE_OPTIONS: `--import ${heapProbe}`, BENCH_HEAP_FILE: heapFile,
+    NODE_OPTIONS: `--import ${heapProbe}${profDir ? ` --import ${path.join(repoRoot, 'scripts/bench/lib/cpu-profile.mjs')}` : ''}`, BENCH_HEAP_FILE: heapFile,
+    // BENCH_CPU_PROF=<dir>: the server writes a .cpuprofile there when it exits.
+    ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}),
   }, /listening at http:\/\/127\.0\.0\.1:\d+/i);
   let children: LoadChild[] = [];
   try {
@@ -239,6 +242,7 @@ function report(o: {
     ['livehost', String(live.opened), `${mb(live.before.rss)} → ${mb(live.after.rss)}`, kb(liveRss), kb(liveHeap), kb(liveExt), `≤ ${GOAL_KB} KB RSS`],
     ['ratio livehost / bare', '', '', (liveRss / bareRss).toFixed(1), (liveHeap / bareHeap).toFixed(1), '', ''],
   ]));
+  out(`V8 heap after GC: bare ${mb(bare.before.heapUsed)} → ${mb(bare.after.heapUsed)}, livehost ${mb(live.before.heapUsed)} → ${mb(live.after.heapUsed)} → ${mb(o.afterRun.heapUsed)} after the steady run`);
   out(`livehost after the run: RSS ${mb(o.rssEnd)} before its GC, ${mb(o.afterRun.rss)} after (heap ${mb(o.afterRun.heapUsed)}); Redis used_memory per session ${kb(o.redisPerConn)}; load generators' RSS ${mb(live.loadRss)} for ${live.opened} client sockets`);
 
   const conn = (h: Held) => { const s = summarize(h.connectMs); return [String(h.opened), String(h.failed.length), `${(h.wallMs / 1000).toFixed(1)} s`, `${(h.opened / (h.wallMs / 1000)).toFixed(0)}/s`, ms(s.p50, 1), ms(s.p99, 1)]; };
