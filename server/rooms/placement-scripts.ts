@@ -29,9 +29,9 @@ end
  * order). A new room joins the waiting set here, and only if no host takes it: a room
  * that a host has room for is never seen waiting (the Auto Scaling metric is that set's
  * size, and a scrape between an SADD and this script counted rooms that never waited).
- * Each room still waiting and not routed goes to the live, unsuspected host that would be the least full after taking it
- * (rooms / capacity; ties: the most free capacity, then the smaller host id), so hosts of
- * different sizes fill at the same rate — by most free capacity alone, a 16-room host took
+ * Each room still waiting and not routed goes to the live, unsuspected host that is the
+ * least full (rooms / capacity, half of this room counted; ties: the most free capacity,
+ * then the smaller host id), so hosts of different sizes fill at the same rate — by most free capacity alone, a 16-room host took
  * every room until it was down to a 4-room host's free capacity (bench:fleet). A room that
  * lost its host prefers a standby, a new room never takes one. Returns room, hostId,
  * sessionId for each room looked at ('' '' when it keeps waiting).
@@ -60,9 +60,11 @@ for i = 4, #ARGV do
       if h.free > 0 and (rescue or not h.standby) then
         local better = best == nil
         if not better then
-          -- Fill after taking the room, (load + 1) / capacity, compared without dividing.
-          local mine = (h.capacity - h.free + 1) * best.capacity
-          local theirs = (best.capacity - best.free + 1) * h.capacity
+          -- (load + 1/2) / capacity, compared without dividing: Sainte-Laguë's rule, which
+          -- favours neither big nor small hosts ((load + 1), "fill after taking it", put the
+          -- biggest a room over their share halfway through bench:fleet's load).
+          local mine = (2 * (h.capacity - h.free) + 1) * best.capacity
+          local theirs = (2 * (best.capacity - best.free) + 1) * h.capacity
           if rescue and h.standby ~= best.standby then better = h.standby
           elseif mine ~= theirs then better = mine < theirs
           elseif h.free ~= best.free then better = h.free > best.free
