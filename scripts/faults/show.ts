@@ -214,6 +214,10 @@ async function main(): Promise<void> {
     console.log(`| both | ${both.length} |`);
     console.log(`| neither (silently lost) | ${lost.length} |`);
     console.log(`| told twice | ${twice.length} |`);
+    for (const q of new Set(twice)) {
+      const asks = [...bot.acked.entries()].filter(([, id]) => id === q).map(([ref]) => ref);
+      console.log(`  told twice: ${q} (asked as ${asks.join(', ')}; answered ${bot.answered.get(q) ?? 0}×, not answered ${bot.unanswered.get(q) ?? 0}×)`);
+    }
     console.log(`lines on air (as-run): ${asRun.length} airings, ${asRun.filter((e) => e.interrupted).length} cut; lines spoken twice in full: ${repeated.length}`);
     console.log(`longest silence in the recording: ${longestSilenceS.toFixed(1)} s; longest gap between video frames: ${longestGapS.toFixed(2)} s (the slate covers the host's absence)`);
     if (both.length || lost.length || twice.length || repeated.length) throw new Error('a question was lost, told twice or both ways, or a line aired twice');

@@ -184,13 +184,17 @@ export class QuestionIntake {
     if (variants.length < 20 && !variants.includes(text)) q.variants = [...variants, text];
     if ((q.askers ?? []).length < 5 && !q.askers?.includes(who.name)) q.askers = [...(q.askers ?? []), who.name];
     const saved = this.save(q, now); // scores the group at once, before its first await
-    // Already spoken: the new asker hears the answer now; still waiting: it moves up the queue.
-    // Both go out beside the writes (still under the triage lock): a duplicate is most of a
-    // busy room's questions, and each step in turn cost a round trip (bench:chat).
-    const follow = q.status === 'answered' && replyTo && q.answer
-      ? this.d.deliver(replyTo, { type: 'question.answered', questionId: q.questionId, text: q.answer })
+    // Already spoken: the new asker's session hears the answer now — unless it was told
+    // already (one bot relays many viewers; it gets each group's answer once, as its ack
+    // for this question names the group). Still waiting: the group moves up the queue. These
+    // go out beside the writes (still under the triage lock): a duplicate is most of a busy
+    // room's questions, and each step in turn cost a round trip (bench:chat).
+    const asker = this.d.store.addAsker(q.room, q.questionId, replyTo);
+    const answer = q.answer;
+    const follow = q.status === 'answered' && replyTo && answer
+      ? asker.then((added) => added ? this.d.deliver(replyTo, { type: 'question.answered', questionId: q.questionId, text: answer }) : undefined)
       : q.status === 'queued' ? this.d.queues.reprioritize(q.questionId, bullPriority(q.score ?? 0)) : null;
-    await Promise.all([this.d.store.addAsker(q.room, q.questionId, replyTo), saved, follow]);
+    await Promise.all([asker, saved, follow]);
     return { questionId: q.questionId, status: 'duplicate' as const };
   }
 

@@ -64,10 +64,12 @@ export class QuestionStore {
   }
 
   /** Bot sessions to tell when the group is answered (or not). */
-  async addAsker(room: string, questionId: string, sessionId: string | undefined): Promise<void> {
-    if (!sessionId) return;
+  /** Adds a bot session to a group's askers; true when it was not one of them yet. */
+  async addAsker(room: string, questionId: string, sessionId: string | undefined): Promise<boolean> {
+    if (!sessionId) return false;
     const k = this.askersKey(room, questionId);
-    await Promise.all([this.redis.sadd(k, sessionId), this.redis.expire(k, 3600)]);
+    const [added] = await Promise.all([this.redis.sadd(k, sessionId), this.redis.expire(k, 3600)]);
+    return added === 1;
   }
 
   async askers(room: string, questionId: string): Promise<string[]> {

@@ -16,9 +16,12 @@ describe('question triage over the open groups', () => {
   let redis: Redis;
   let queues: SpeechQueues;
   let store: QuestionStore;
+  const delivered: Array<{ sessionId: string; frame: Record<string, unknown> }> = [];
   const intake = (recentWindowMs: number) => new QuestionIntake({
     redis, rooms: new RoomStore(redis, prefix), queues, store, bans: new Bans(redis, prefix), similarity: new RoomSimilarity(new RoomStore(redis, prefix)),
-    audit: new AuditLog(redis, prefix), emit: async () => undefined, deliver: async () => true, expectAnswer: async () => undefined, cancelAnswer: async () => undefined,
+    audit: new AuditLog(redis, prefix), emit: async () => undefined,
+    deliver: async (sessionId: string, frame: object) => { delivered.push({ sessionId, frame: frame as Record<string, unknown> }); return true; },
+    expectAnswer: async () => undefined, cancelAnswer: async () => undefined,
   }, { prefix, perUserIntervalMs: 3000, recentWindowMs });
   const answered = (id: string, text: string, receivedAt: number): StoredQuestion => ({
     questionId: id, room: 'r', user: { id: 'u0', name: 'Ana' }, text, status: 'answered', askedBy: 1, receivedAt, askers: ['Ana'], pinned: false, boost: 0, answer: 'Three to five business days.',
@@ -63,6 +66,19 @@ describe('question triage over the open groups', () => {
       expect(again.questionId).not.toBe(old);
       expect((await store.open('r')).map((q) => q.questionId)).not.toContain(old);
     }
+  });
+
+  it('a bot session hears an answered group\'s answer once, however many of its viewers ask it again; another session hears it at once', async () => {
+    const newsroom = intake(10 * 60_000);
+    const first = await newsroom.ask('r', { id: 'v1', name: 'Ana' }, 'does the box include a charger?', 'bot-a');
+    await newsroom.answered('r', first.questionId, 'Yes, a charger is in the box.');
+    const told = (session: string) => delivered.filter((d) => d.sessionId === session && d.frame.type === 'question.answered' && d.frame.questionId === first.questionId).length;
+    expect(told('bot-a')).toBe(1);
+    expect(await newsroom.ask('r', { id: 'v2', name: 'Ben' }, 'does the box include a charger?', 'bot-a')).toEqual({ questionId: first.questionId, status: 'duplicate' });
+    expect(told('bot-a')).toBe(1);
+    expect(await newsroom.ask('r', { id: 'v3', name: 'Cy' }, 'does the box include a charger?', 'bot-b')).toEqual({ questionId: first.questionId, status: 'duplicate' });
+    expect(told('bot-b')).toBe(1);
+    expect(delivered.find((d) => d.sessionId === 'bot-b')?.frame).toMatchObject({ text: 'Yes, a charger is in the box.' });
   });
 
   it('a dismissed or merged group leaves the open groups, and its question then opens a new one', async () => {
