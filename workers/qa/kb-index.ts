@@ -5,8 +5,8 @@ import { embedEntries, KbRetriever, type RetrievalHit, type SentenceEncoder } fr
 export type KbHit = RetrievalHit;
 
 /**
- * How long a question waits for the sentence encoder (loaded at the worker's start, ~0.7 s)
- * and its room's entry vectors (a new KB's, ~6 ms of CPU per entry text) before it is
+ * How long a question waits for the sentence encoder (loaded at the worker's start, ~1 s)
+ * and its room's entry vectors (a new KB's, ~10 ms of CPU per entry text) before it is
  * answered by the two-ranker hybrid instead: far above a normal start, well under the
  * takeover time of a stuck answer.
  */
