@@ -226,12 +226,6 @@ export interface AnswerModel {
   match: number;
   /** Per unit of log-odds the best entry leads the runner-up by. */
   lead: number;
-  /**
-   * The runner-up's match when it is lower or there is none (a one-entry KB): the median
-   * match of the entries that were not the answer, on the calibration half. Without it a
-   * model that weighs the lead extrapolates to certainty for a lone weak entry.
-   */
-  runnerUpFloor?: number;
 }
 export const ANSWER_MODEL: AnswerModel = models.answer;
 export const SENTENCE_ANSWER_MODEL: AnswerModel = models.sentenceAnswer;
@@ -258,7 +252,7 @@ export const logit = (p: number): number => {
 
 /** Probability that an entry with match `best` is the answer, when the next best entry matched `runnerUp`. */
 export function answerConfidence(best: number, runnerUp: number, model: AnswerModel = ANSWER_MODEL): number {
-  const z = model.bias + model.match * logit(best) + model.lead * (logit(best) - logit(Math.max(runnerUp, model.runnerUpFloor ?? 0)));
+  const z = model.bias + model.match * logit(best) + model.lead * (logit(best) - logit(runnerUp));
   return 1 / (1 + Math.exp(-z));
 }
 

@@ -74,13 +74,6 @@ describe('the sentence-encoder ranker (English rooms)', () => {
     }
   });
 
-  it('is not sure of a lone entry that matches weakly (a one-entry knowledge base has no runner-up)', async () => {
-    const lone: KbInput = { qa: [{ question: 'When does the show start?', answer: 'At 8 p.m.' }], facts: [] };
-    const one = new KbRetriever(lone, { language: 'en-US', sentences: await embedEntries(encoder, lone) });
-    expect((await top(one, 'Who won the match yesterday?', true)).confidence).toBeLessThan(DEFAULT_MIN_CONFIDENCE);
-    expect((await top(one, 'what time does the show begin', true)).confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
-  });
-
   it('is the two-ranker hybrid for a question searched without its vector', async () => {
     expect(await top(three, 'do they block outside noise', false)).toEqual(await top(two, 'do they block outside noise', false));
     expect(() => three.setSentences({ primary: [], secondary: [] })).toThrow(/vectors for 7 entries/);

@@ -92,9 +92,7 @@ export function fit(data: Array<{ x: MatchFeatures; y: number }>, use: readonly 
 }
 
 /** The answer model's examples: each calibration question's best entry, right or not. */
-function answerExamples(
-  engine: 'sentence' | 'semantic', sentences: Map<string, SentenceData>, english: ConfidenceModel, lexical: ConfidenceModel, runnerUpFloor = 0,
-): Array<{ x: MatchFeatures; y: number }> {
+function answerExamples(engine: 'sentence' | 'semantic', sentences: Map<string, SentenceData>, english: ConfidenceModel, lexical: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
   const out: Array<{ x: MatchFeatures; y: number }> = [];
   for (const set of loadEvalSets()) {
     const en = set.language.startsWith('en');
@@ -105,7 +103,7 @@ function answerExamples(
       if (!isCalibration(i)) return;
       const [best, second] = retriever.search(q.q, 2, vector(i));
       if (!best) return;
-      const lead = logit(best.match) - logit(Math.max(second?.match ?? 0, runnerUpFloor));
+      const lead = logit(best.match) - logit(second?.match ?? 0);
       // Carried in MatchFeatures' slots so one fit() serves both: forward = match log-odds, backward = lead.
       out.push({ x: { forward: logit(best.match), soft: 0, missing: 0, backward: lead, cosPrimary: 0, cosSecondary: 0, sentPrimary: 0, sentSecondary: 0, fact: 0 }, y: hitId(best) === q.expect ? 1 : 0 });
     });
@@ -200,13 +198,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const lexical = fit(lexicalData, ['forward', 'missing', 'backward', 'fact']);
   const sentence = fit(sentenceMatchData, SENTENCE_FEATURES);
   const answerData = answerExamples('semantic', sentences, semantic, lexical);
-  // The sentence answer model weighs the lead: an absent runner-up counts as a typical wrong entry.
-  const wrongMatches = sentenceMatchData.filter((e) => !e.y).map((e) => matchProbability(e.x, sentence)).sort((a, b) => a - b);
-  const runnerUpFloor = Math.round((wrongMatches[Math.floor(wrongMatches.length / 2)] ?? 0) * 1e4) / 1e4;
-  const sentenceAnswerData = answerExamples('sentence', sentences, sentence, lexical, runnerUpFloor);
+  const sentenceAnswerData = answerExamples('sentence', sentences, sentence, lexical);
   const toAnswer = (m: ConfidenceModel): AnswerModel => ({ bias: m.bias, match: m.forward, lead: m.backward });
   const answer = toAnswer(fit(answerData, ['forward', 'backward']));
-  const sentenceAnswer = { ...toAnswer(fit(sentenceAnswerData, ['forward', 'backward'])), runnerUpFloor };
+  const sentenceAnswer = toAnswer(fit(sentenceAnswerData, ['forward', 'backward']));
   writeFileSync(path, `${JSON.stringify({ ...current, semantic, lexical, answer, sentence, sentenceAnswer }, null, 2)}\n`);
   const pairSemanticData = await pairExamples('semantic');
   const pairLexicalData = await pairExamples('lexical');
