@@ -4,16 +4,13 @@
  * no I/O besides reading the language resources that npm packages ship.
  */
 export { Analyzer, cosine, RELATED_FACTOR, warmLanguageResources, type AnalyzerOptions, type Concept, type PreparedText } from './analyzer.js';
-export { embedEntries, KbRetriever, type EntrySentences, type Fusion, type KbInput, type KbRetrieverOptions, type RetrievalHit } from './kb-retriever.js';
+export { KbRetriever, type Fusion, type KbInput, type KbRetrieverOptions, type RetrievalHit } from './kb-retriever.js';
 export { Lexicon } from './lexicon.js';
 export {
   ANSWER_MODEL, answerConfidence, DEFAULT_MIN_CONFIDENCE, LEXICAL_MODEL, matchFeatures, matchProbability, SEMANTIC_MODEL,
   type AnswerModel, type ConfidenceModel, type MatchFeatures,
 } from './scoring.js';
-export { englishSentenceEncoder, loadSentenceEncoder, type SentenceEncoder, type SentenceEncoderOptions } from './sentence-encoder.js';
-export {
-  createSimilarity, DEFAULT_SIMILARITY_THRESHOLD, NotEmbeddedError, SENTENCE_SIMILARITY_THRESHOLD, type Similarity, type SimilarityOptions,
-} from './similarity.js';
+export { createSimilarity, DEFAULT_SIMILARITY_THRESHOLD, type Similarity, type SimilarityOptions } from './similarity.js';
 export { stemLanguage, tokenize, type Token } from './tokenizer.js';
 export { englishVectors, type WordVectors } from './word-vectors.js';
 export { englishRelations, type WordRelations } from './wordnet.js';

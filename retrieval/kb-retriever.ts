@@ -2,10 +2,9 @@ import { Analyzer, RELATED_FACTOR, type PreparedText } from './analyzer.js';
 import { Lexicon } from './lexicon.js';
 import { groupTerm } from './synonyms.js';
 import {
-  ANSWER_MODEL, answerConfidence, LEXICAL_MODEL, matchFeatures, matchProbability, matchTarget, SEMANTIC_MODEL, SENTENCE_ANSWER_MODEL,
-  SENTENCE_MODEL, termFields, type AnswerModel, type ConfidenceModel, type MatchFeatures, type MatchTarget,
+  answerConfidence, LEXICAL_MODEL, matchFeatures, matchProbability, matchTarget, SEMANTIC_MODEL, termFields,
+  type ConfidenceModel, type MatchFeatures, type MatchTarget,
 } from './scoring.js';
-import type { SentenceEncoder } from './sentence-encoder.js';
 import { FRAME_WEIGHT, FRAME_WORDS } from './stopwords.js';
 import type { WordVectors } from './word-vectors.js';
 import type { WordRelations } from './wordnet.js';
@@ -42,33 +41,11 @@ export interface KbRetrieverOptions {
   /** Word relations; default per language (WordNet for English rooms). null: none. */
   relations?: WordRelations | null;
   model?: ConfidenceModel;
-  /** Overrides the answer model (the best entry's match and lead → confidence). */
-  answerModel?: AnswerModel;
-  /**
-   * The entries' sentence-encoder vectors (`embedEntries`): a third ranking, and two more
-   * features, for questions searched with their own sentence vector. Without them (or
-   * for a question searched without one), the two-ranker hybrid.
-   */
-  sentences?: EntrySentences | null;
   /**
    * How the lexical and semantic rankings become one: `confidence` (default) ranks the
    * union of both lists' heads by the calibrated model; `rrf` by reciprocal rank fusion.
    */
   fusion?: Fusion;
-}
-
-/** Sentence-encoder unit vectors of a KB's entries, in KbRetriever's entry order (qa, then facts). */
-export interface EntrySentences {
-  primary: Float32Array[];
-  /** A Q&A entry's answer; null for a fact. */
-  secondary: Array<Float32Array | null>;
-}
-
-/** Embeds a knowledge base's entries (the encoder caches each text's vector by its hash). */
-export async function embedEntries(encoder: SentenceEncoder, kb: KbInput): Promise<EntrySentences> {
-  const primary = await encoder.embed([...kb.qa.map((e) => e.question), ...kb.facts]);
-  const answers = await encoder.embed(kb.qa.map((e) => e.answer));
-  return { primary, secondary: [...answers, ...kb.facts.map(() => null)] };
 }
 
 interface Entry {
@@ -97,10 +74,6 @@ export class KbRetriever {
   readonly analyzer: Analyzer;
   readonly lexicon: Lexicon;
   readonly model: ConfidenceModel;
-  readonly answerModel: AnswerModel;
-  /** The models for questions searched with a sentence vector (when the entries have theirs). */
-  readonly sentenceModel: ConfidenceModel;
-  readonly sentenceAnswerModel: AnswerModel;
   readonly fusion: Fusion;
   private readonly entries: Entry[];
   private readonly postings = new Map<string, Array<{ doc: number; tf: number }>>();
@@ -108,16 +81,11 @@ export class KbRetriever {
   private readonly averageLength: number;
   /** Unit vectors of the entries' questions (or facts), a row per entry; zero rows where none. */
   private readonly primaryVectors: Float32Array | null;
-  /** The entries' sentence vectors, a row per entry, or null without them. */
-  private sentenceVectors: Float32Array | null = null;
 
   constructor(kb: KbInput, options: KbRetrieverOptions) {
     this.analyzer = new Analyzer({ language: options.language, synonyms: kb.synonyms, vectors: options.vectors, relations: options.relations });
     this.lexicon = kbLexicon(this.analyzer, kb);
     this.model = options.model ?? (this.analyzer.vectors ? SEMANTIC_MODEL : LEXICAL_MODEL);
-    this.answerModel = options.answerModel ?? ANSWER_MODEL;
-    this.sentenceModel = options.model ?? SENTENCE_MODEL;
-    this.sentenceAnswerModel = options.answerModel ?? SENTENCE_ANSWER_MODEL;
     this.fusion = options.fusion ?? 'confidence';
     const a = this.analyzer;
     this.entries = [
@@ -147,32 +115,6 @@ export class KbRetriever {
     this.entries.forEach((e, doc) => {
       if (e.target.primary.vector) this.primaryVectors!.set(e.target.primary.vector, doc * dims);
     });
-
-    if (options.sentences) this.setSentences(options.sentences);
-  }
-
-  /**
-   * Gives the entries their sentence vectors (they arrive asynchronously, after the
-   * index is built): from now on a question searched with its own vector is ranked by
-   * the sentence encoder too.
-   */
-  setSentences(sentences: EntrySentences): void {
-    if (sentences.primary.length !== this.entries.length || sentences.secondary.length !== this.entries.length) {
-      throw new RangeError(`KbRetriever: sentences has ${sentences.primary.length} vectors for ${this.entries.length} entries`);
-    }
-    const dims = sentences.primary[0]?.length ?? 0;
-    const rows = new Float32Array(this.entries.length * dims);
-    this.entries.forEach((e, doc) => {
-      e.target.sentencePrimary = sentences.primary[doc]!;
-      e.target.sentenceSecondary = sentences.secondary[doc] ?? null;
-      rows.set(sentences.primary[doc]!, doc * dims);
-    });
-    this.sentenceVectors = dims ? rows : null;
-  }
-
-  /** Whether a question's sentence vector is used (the entries were given theirs). */
-  get hasSentences(): boolean {
-    return this.sentenceVectors !== null;
   }
 
   get size(): number {
@@ -184,32 +126,26 @@ export class KbRetriever {
     return this.analyzer.prepare(question, this.lexicon);
   }
 
-  /**
-   * The best entries for a question, best first, each with its calibrated confidence.
-   * `sentence`: the question's sentence-encoder vector (same encoder as the entries'):
-   * with it, the sentence ranking joins the other two and the sentence models score.
-   */
-  search(question: string, limit = 3, sentence: Float32Array | null = null): RetrievalHit[] {
+  /** The best entries for a question, best first, each with its calibrated confidence. */
+  search(question: string, limit = 3): RetrievalHit[] {
     const query = this.prepare(question);
     if (query.concepts.length === 0 || this.entries.length === 0) return [];
-    const withSentence = sentence !== null && this.sentenceVectors !== null;
-    const model = withSentence ? this.sentenceModel : this.model;
-    const answerModel = withSentence ? this.sentenceAnswerModel : this.answerModel;
-    const rankings = [this.lexicalRanking(query, HEAD), this.semanticRanking(query, HEAD)];
-    if (withSentence) rankings.push(top(cosines(sentence, this.sentenceVectors!, this.entries.length), HEAD));
+    const lexical = this.lexicalRanking(query, HEAD);
+    const semantic = this.semanticRanking(query, HEAD);
     const fused = new Map<number, number>();
-    for (const ranking of rankings) ranking.forEach((doc, rank) => fused.set(doc, (fused.get(doc) ?? 0) + 1 / (RRF_K + rank + 1)));
+    lexical.forEach((doc, rank) => fused.set(doc, (fused.get(doc) ?? 0) + 1 / (RRF_K + rank + 1)));
+    semantic.forEach((doc, rank) => fused.set(doc, (fused.get(doc) ?? 0) + 1 / (RRF_K + rank + 1)));
     const queryFields = termFields(query);
     const scored = [...fused].map(([doc, rrf]) => {
       const e = this.entries[doc]!;
-      const features = matchFeatures(query, e.target, this.lexicon, this.analyzer.vectors, queryFields, withSentence ? sentence : null);
-      return { e, features, match: matchProbability(features, model), rrf };
+      const features = matchFeatures(query, e.target, this.lexicon, this.analyzer.vectors, queryFields);
+      return { e, features, match: matchProbability(features, this.model), rrf };
     });
     scored.sort(this.fusion === 'rrf' ? (x, y) => y.rrf - x.rrf : (x, y) => y.match - x.match);
     const bestOther = (i: number): number => scored.reduce((m, s, k) => (k !== i && s.match > m ? s.match : m), 0);
     return scored.slice(0, limit).map(({ e, features, match }, i): RetrievalHit => ({
       kind: e.kind, index: e.index, question: e.question, answer: e.answer,
-      confidence: answerConfidence(match, bestOther(i), answerModel), match, features,
+      confidence: answerConfidence(match, bestOther(i)), match, features,
     }));
   }
 
@@ -254,32 +190,27 @@ export class KbRetriever {
     const v = query.vector;
     const vectors = this.primaryVectors;
     if (!v || !vectors) return [];
-    return top(cosines(v, vectors, this.entries.length), limit);
-  }
-}
-
-/** Dot products of unit vector `v` with each row of `rows` (unit rows: cosines). */
-function cosines(v: Float32Array, rows: Float32Array, n: number): Float64Array {
-  const dims = v.length;
-  const scores = new Float64Array(n);
-  const unrolled = dims - (dims % 4);
-  for (let doc = 0, base = 0; doc < n; doc++, base += dims) {
-    // Four running sums: independent additions the CPU overlaps (~25 % faster here).
-    let p0 = 0;
-    let p1 = 0;
-    let p2 = 0;
-    let p3 = 0;
-    let d = 0;
-    for (; d < unrolled; d += 4) {
-      p0 += v[d]! * rows[base + d]!;
-      p1 += v[d + 1]! * rows[base + d + 1]!;
-      p2 += v[d + 2]! * rows[base + d + 2]!;
-      p3 += v[d + 3]! * rows[base + d + 3]!;
+    const dims = v.length;
+    const scores = new Float64Array(this.entries.length);
+    const unrolled = dims - (dims % 4);
+    for (let doc = 0, base = 0; doc < scores.length; doc++, base += dims) {
+      // Four running sums: independent additions the CPU overlaps (~25 % faster here).
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      let d = 0;
+      for (; d < unrolled; d += 4) {
+        p0 += v[d]! * vectors[base + d]!;
+        p1 += v[d + 1]! * vectors[base + d + 1]!;
+        p2 += v[d + 2]! * vectors[base + d + 2]!;
+        p3 += v[d + 3]! * vectors[base + d + 3]!;
+      }
+      for (; d < dims; d++) p0 += v[d]! * vectors[base + d]!;
+      scores[doc] = p0 + p1 + p2 + p3;
     }
-    for (; d < dims; d++) p0 += v[d]! * rows[base + d]!;
-    scores[doc] = p0 + p1 + p2 + p3;
+    return top(scores, limit);
   }
-  return scores;
 }
 
 /**

@@ -38,19 +38,6 @@ describe('language resources', () => {
     }
   });
 
-  it('the sentence encoder loads its model and WebAssembly from node_modules with every network call failing', () => {
-    const child = spawnSync(process.execPath, ['--import', DENY_NETWORK, '--import', 'tsx', join(root, 'retrieval', 'offline-sentence-probe.ts')], {
-      cwd: root, encoding: 'utf8', timeout: 120_000,
-    });
-    expect(child.stderr).not.toMatch(/network access denied|fetch/i);
-    expect(child.status).toBe(0);
-    const out = JSON.parse(child.stdout) as { source: string; backend: string; dimensions: number; answer: string | null };
-    expect(out.source).toBe(join(root, 'node_modules', '@energetic-ai', 'model-embeddings-en', 'dist'));
-    expect(out.backend).toBe('wasm');
-    expect(out.dimensions).toBe(512);
-    expect(out.answer).toBe('Three to five days.');
-  });
-
   it('the network guard fails a real connection attempt, so the load above had no network', () => {
     const child = spawnSync(process.execPath, ['--import', DENY_NETWORK, '-e', "require('node:http').get('http://127.0.0.1:9/')"], { encoding: 'utf8', timeout: 30_000 });
     expect(child.status).not.toBe(0);

@@ -26,9 +26,6 @@ export interface MatchTarget {
   words: Array<{ word: string; field: number }>;
   /** `words`' vectors, looked up at the first comparison. */
   wordVectors?: Array<{ v: Float32Array; field: number }>;
-  /** Sentence-encoder unit vectors of the primary and secondary texts (English rooms with the encoder). */
-  sentencePrimary?: Float32Array | null;
-  sentenceSecondary?: Float32Array | null;
 }
 
 /** A match found only in an entry's answer counts this much of one in its question. */
@@ -60,10 +57,6 @@ export interface MatchFeatures {
   cosPrimary: number;
   /** Cosine: question vs the entry's answer (0 without one). */
   cosSecondary: number;
-  /** Sentence-encoder cosine: question vs target question (0 without the encoder). */
-  sentPrimary: number;
-  /** Sentence-encoder cosine: question vs the entry's answer (0 without one or without the encoder). */
-  sentSecondary: number;
   fact: number;
 }
 
@@ -149,7 +142,6 @@ function fuzzy(term: string, fields: ReadonlyMap<string, number>, compounds: boo
 
 export function matchFeatures(
   query: PreparedText, target: MatchTarget, lexicon: Lexicon, vectors: WordVectors | null, backwardFields?: ReadonlyMap<string, number>,
-  querySentence: Float32Array | null = null,
 ): MatchFeatures {
   const forward = coverageDetail(query.concepts, target.fields, lexicon, vectors ? { words: query.words, target, vectors } : undefined);
   return {
@@ -159,8 +151,6 @@ export function matchFeatures(
     backward: coverage(target.primary.concepts, backwardFields ?? termFields(query), lexicon),
     cosPrimary: cosine(query.vector, target.primary.vector),
     cosSecondary: cosine(query.vector, target.secondary?.vector ?? null),
-    sentPrimary: cosine(querySentence, target.sentencePrimary ?? null),
-    sentSecondary: cosine(querySentence, target.sentenceSecondary ?? null),
     fact: target.fact ? 1 : 0,
   };
 }
@@ -181,8 +171,6 @@ export function pairFeatures(
     backward: Math.min(ab.share, ba.share),
     cosPrimary: cosine(a.vector, b.vector),
     cosSecondary: 0,
-    sentPrimary: cosine(aTarget.sentencePrimary ?? null, bTarget.sentencePrimary ?? null),
-    sentSecondary: 0,
     fact: 0,
   };
 }
@@ -200,8 +188,6 @@ export interface ConfidenceModel {
   backward: number;
   cosPrimary: number;
   cosSecondary: number;
-  sentPrimary: number;
-  sentSecondary: number;
   fact: number;
 }
 
@@ -212,13 +198,8 @@ export interface ConfidenceModel {
  * model, which turns the best entry's match and its lead over the runner-up into the
  * probability that the best entry is the right answer.
  */
-export const SEMANTIC_MODEL: ConfidenceModel = withSentence(models.semantic);
-export const LEXICAL_MODEL: ConfidenceModel = withSentence(models.lexical);
-/**
- * English rooms once the sentence encoder is loaded: the semantic model's features plus
- * the two sentence-encoder cosines, with an answer model and threshold of its own.
- */
-export const SENTENCE_MODEL: ConfidenceModel = withSentence(models.sentence);
+export const SEMANTIC_MODEL: ConfidenceModel = models.semantic;
+export const LEXICAL_MODEL: ConfidenceModel = models.lexical;
 
 export interface AnswerModel {
   bias: number;
@@ -228,22 +209,14 @@ export interface AnswerModel {
   lead: number;
 }
 export const ANSWER_MODEL: AnswerModel = models.answer;
-export const SENTENCE_ANSWER_MODEL: AnswerModel = models.sentenceAnswer;
 /** The similarity service's models over pairFeatures (two viewer questions, no answer text). */
-export const PAIR_MODELS: { semantic: ConfidenceModel; lexical: ConfidenceModel; sentence: ConfidenceModel } = {
-  semantic: withSentence(models.pairSemantic), lexical: withSentence(models.pairLexical), sentence: withSentence(models.pairSentence),
-};
+export const PAIR_MODELS: { semantic: ConfidenceModel; lexical: ConfidenceModel } = { semantic: models.pairSemantic, lexical: models.pairLexical };
 /**
  * The default answer threshold (LIVEHOST_KB_MIN_CONFIDENCE): on the calibration half, the
  * one with the most right answers minus twice the wrong ones (a wrong answer on air costs
  * more than the fallback line).
  */
 export const DEFAULT_MIN_CONFIDENCE: number = models.threshold;
-
-/** Models fitted before the sentence encoder have no weights for its cosines. */
-function withSentence(m: Omit<ConfidenceModel, 'sentPrimary' | 'sentSecondary'> & Partial<ConfidenceModel>): ConfidenceModel {
-  return { sentPrimary: 0, sentSecondary: 0, ...m };
-}
 
 export const logit = (p: number): number => {
   const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
@@ -259,7 +232,6 @@ export function answerConfidence(best: number, runnerUp: number, model: AnswerMo
 /** Probability that a pair matches (a viewer question and an entry, or two viewer questions). */
 export function matchProbability(f: MatchFeatures, model: ConfidenceModel): number {
   const z = model.bias + model.forward * f.forward + model.soft * f.soft + model.missing * f.missing + model.backward * f.backward
-    + model.cosPrimary * f.cosPrimary + model.cosSecondary * f.cosSecondary + model.sentPrimary * f.sentPrimary
-    + model.sentSecondary * f.sentSecondary + model.fact * f.fact;
+    + model.cosPrimary * f.cosPrimary + model.cosSecondary * f.cosSecondary + model.fact * f.fact;
   return 1 / (1 + Math.exp(-z));
 }

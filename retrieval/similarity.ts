@@ -2,7 +2,6 @@ import { Analyzer, type PreparedText } from './analyzer.js';
 import models from './confidence-models.json' with { type: 'json' };
 import { kbLexicon, type KbInput } from './kb-retriever.js';
 import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type ConfidenceModel, type MatchFeatures, type MatchTarget } from './scoring.js';
-import type { SentenceEncoder } from './sentence-encoder.js';
 
 /**
  * Question similarity for grouping viewer questions by meaning (the newsroom), with the
@@ -21,14 +20,7 @@ import type { SentenceEncoder } from './sentence-encoder.js';
  *   const hit = sim.nearest(question, waiting.map((g) => g.text));      // { index, score } | null
  *   if (hit) join(waiting[hit.index]); else openGroup(question);
  *
- * With `encoder` (English rooms; retrieval/sentence-encoder.ts) the sentence encoder's
- * cosine joins the features, with a pair model and threshold of their own. Its vectors
- * come asynchronously: use `similarAsync` / `nearestAsync`, or `await embed(texts)` before
- * the synchronous calls, which throw for a text not embedded (never a score from another
- * model, so a score means one thing).
- *
- * `threshold` (default DEFAULT_SIMILARITY_THRESHOLD, or SENTENCE_SIMILARITY_THRESHOLD
- * with an encoder) is where two questions count as one.
+ * `threshold` (default DEFAULT_SIMILARITY_THRESHOLD) is where two questions count as one.
  * Each text is prepared once and kept (LRU, `cacheSize`), so a repeated candidate costs
  * only its comparison: `nearest` over 200 waiting questions takes ~0.5 ms of CPU
  * (`npm run eval:kb`). Grouping is precise but conservative: see the README's figures.
@@ -46,18 +38,6 @@ export interface Similarity {
   nearest(text: string, candidates: readonly string[], minScore?: number): { index: number; score: number } | null;
   /** The features behind `similar` (for calibration and diagnostics). */
   features(a: string, b: string): MatchFeatures;
-  /** Embeds texts with the encoder (a no-op without one), for the synchronous calls. */
-  embed(texts: readonly string[]): Promise<void>;
-  similarAsync(a: string, b: string): Promise<number>;
-  nearestAsync(text: string, candidates: readonly string[], minScore?: number): Promise<{ index: number; score: number } | null>;
-}
-
-/** A synchronous call with the encoder, for a text whose vector was not computed first. */
-export class NotEmbeddedError extends Error {
-  readonly code = 'NOT_EMBEDDED';
-  constructor(text: string) {
-    super(`similarity: "${text.slice(0, 40)}" has no sentence vector yet; await embed() first or use similarAsync/nearestAsync`);
-  }
 }
 
 export interface SimilarityOptions {
@@ -73,14 +53,10 @@ export interface SimilarityOptions {
   cacheSize?: number;
   /** Overrides the question-pair model (retrieval/eval/calibrate.ts fits it). */
   model?: ConfidenceModel;
-  /** The sentence encoder (English rooms): its cosine becomes a feature. */
-  encoder?: SentenceEncoder;
 }
 
 /** Where two questions count as one: the best F1 on the calibration half's question pairs (calibrate.ts). */
 export const DEFAULT_SIMILARITY_THRESHOLD: number = models.similarityThreshold;
-/** The same with the sentence encoder's cosine among the features. */
-export const SENTENCE_SIMILARITY_THRESHOLD: number = models.similaritySentenceThreshold;
 
 interface Prepared {
   text: PreparedText;
@@ -88,8 +64,7 @@ interface Prepared {
 }
 
 export function createSimilarity(options: SimilarityOptions): Similarity {
-  const encoder = options.encoder ?? null;
-  const threshold = options.threshold ?? (encoder ? SENTENCE_SIMILARITY_THRESHOLD : DEFAULT_SIMILARITY_THRESHOLD);
+  const threshold = options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
   if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`createSimilarity: threshold must be in (0, 1], got ${threshold}`);
   const cacheSize = options.cacheSize ?? 2000;
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new RangeError(`createSimilarity: cacheSize must be a positive integer, got ${cacheSize}`);
@@ -97,7 +72,7 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
   const synonyms = options.synonyms ?? options.kb?.synonyms;
   const analyzer = new Analyzer({ language: options.language, synonyms });
   const lexicon = kbLexicon(analyzer, options.kb ?? { qa: [], facts: [] });
-  const model: ConfidenceModel = options.model ?? (encoder ? PAIR_MODELS.sentence : analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
+  const model: ConfidenceModel = options.model ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
   const cache = new Map<string, Prepared>();
 
   const prepare = (raw: string): Prepared => {
@@ -108,13 +83,8 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
       cache.set(raw, hit);
       return hit;
     }
-    let sentence: Float32Array | null = null;
-    if (encoder) {
-      sentence = encoder.cached(raw) ?? null;
-      if (!sentence) throw new NotEmbeddedError(raw);
-    }
     const text = analyzer.prepare(raw, lexicon);
-    const prepared: Prepared = { text, target: { ...matchTarget(text), sentencePrimary: sentence } };
+    const prepared: Prepared = { text, target: matchTarget(text) };
     cache.set(raw, prepared);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     return prepared;
@@ -133,24 +103,11 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
     return matchProbability(bound, model) >= minScore;
   };
 
-  const embed = async (texts: readonly string[]): Promise<void> => {
-    if (encoder) await encoder.embed(texts);
-  };
-
-  const self: Similarity = {
+  return {
     language: options.language,
     threshold,
     similar: (a, b) => score(prepare(a), prepare(b)),
     features: (a, b) => features(prepare(a), prepare(b)),
-    embed,
-    async similarAsync(a, b) {
-      await embed([a, b]);
-      return self.similar(a, b);
-    },
-    async nearestAsync(text, candidates, minScore) {
-      await embed([text, ...candidates]);
-      return self.nearest(text, candidates, minScore);
-    },
     nearest(text, candidates, minScore = threshold) {
       const q = prepare(text);
       if (q.text.concepts.length === 0) return null;
@@ -164,5 +121,4 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
       return best;
     },
   };
-  return self;
 }

@@ -11,61 +11,29 @@
  * `npx tsx retrieval/eval/calibrate.ts` (then run `npm run eval:kb`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { embedEntries, KbRetriever, type EntrySentences } from '../kb-retriever.js';
+import { KbRetriever } from '../kb-retriever.js';
 import { answerConfidence, matchProbability, type AnswerModel, type ConfidenceModel, type MatchFeatures } from '../scoring.js';
-import { loadSentenceEncoder } from '../sentence-encoder.js';
 import { createSimilarity } from '../similarity.js';
-import { hitId, isCalibration, loadEvalSets, type EvalSet } from './sets.js';
+import { hitId, isCalibration, loadEvalSets } from './sets.js';
 
 const FEATURES = ['forward', 'soft', 'missing', 'backward', 'cosPrimary', 'cosSecondary', 'fact'] as const;
-const SENTENCE_FEATURES = [...FEATURES, 'sentPrimary', 'sentSecondary'] as const;
-type Feature = (typeof SENTENCE_FEATURES)[number];
 
-/**
- * Which engine an example comes from: `sentence` (English rooms with the sentence
- * encoder), `semantic` (English rooms without it), `lexical` (every set, vectors off).
- */
-export type Engine = 'sentence' | 'semantic' | 'lexical';
-
-/** Sentence-encoder vectors of each English set's entries and questions, computed once. */
-export interface SentenceData { entries: EntrySentences; questions: Float32Array[] }
-
-export async function sentenceData(sets: readonly EvalSet[]): Promise<Map<string, SentenceData>> {
-  const encoder = await loadSentenceEncoder();
-  const out = new Map<string, SentenceData>();
-  for (const set of sets) {
-    if (!set.language.startsWith('en')) continue;
-    out.set(set.name, { entries: await embedEntries(encoder, set.kb), questions: await encoder.embed(set.questions.map((q) => q.q)) });
-  }
-  return out;
-}
-
-/** The retriever of `engine` for a set, and the question vector to search with. */
-function engineFor(set: EvalSet, engine: Engine, sentences: Map<string, SentenceData>, model?: ConfidenceModel, answerModel?: AnswerModel) {
-  const data = engine === 'sentence' ? sentences.get(set.name) : undefined;
-  const retriever = new KbRetriever(set.kb, {
-    language: set.language, ...(engine === 'lexical' ? { vectors: null } : {}), ...(data ? { sentences: data.entries } : {}),
-    ...(model ? { model } : {}), ...(answerModel ? { answerModel } : {}),
-  });
-  return { retriever, vector: (i: number): Float32Array | null => data?.questions[i] ?? null };
-}
-
-export function examples(engine: Engine, sentences: Map<string, SentenceData>, model?: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
+export function examples(semantic: boolean, model?: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
   const out: Array<{ x: MatchFeatures; y: number }> = [];
   for (const set of loadEvalSets()) {
     // The lexical model serves rooms without vectors: fit it on every set with vectors off.
-    if (engine !== 'lexical' && !set.language.startsWith('en')) continue;
-    const { retriever, vector } = engineFor(set, engine, sentences, model);
+    if (semantic && !set.language.startsWith('en')) continue;
+    const retriever = new KbRetriever(set.kb, { language: set.language, ...(semantic ? {} : { vectors: null }), ...(model ? { model } : {}) });
     set.questions.forEach((q, i) => {
       if (!isCalibration(i)) return;
-      for (const hit of retriever.search(q.q, 100, vector(i))) out.push({ x: hit.features, y: hitId(hit) === q.expect ? 1 : 0 });
+      for (const hit of retriever.search(q.q, 100)) out.push({ x: hit.features, y: hitId(hit) === q.expect ? 1 : 0 });
     });
   }
   return out;
 }
 
 /** Plain logistic regression with a little L2, by gradient descent. */
-export function fit(data: Array<{ x: MatchFeatures; y: number }>, use: readonly Feature[]): ConfidenceModel {
+export function fit(data: Array<{ x: MatchFeatures; y: number }>, use: ReadonlyArray<(typeof FEATURES)[number]>): ConfidenceModel {
   const rows = data.map((d) => use.map((f) => d.x[f]));
   const w = new Float64Array(use.length);
   let bias = 0;
@@ -86,26 +54,24 @@ export function fit(data: Array<{ x: MatchFeatures; y: number }>, use: readonly 
     for (let k = 0; k < w.length; k++) w[k]! -= rate * (g[k]! / rows.length + l2 * w[k]!);
   }
   const round = (n: number): number => Math.round(n * 100) / 100;
-  const model: ConfidenceModel = { bias: round(bias), forward: 0, soft: 0, missing: 0, backward: 0, cosPrimary: 0, cosSecondary: 0, sentPrimary: 0, sentSecondary: 0, fact: 0 };
+  const model: ConfidenceModel = { bias: round(bias), forward: 0, soft: 0, missing: 0, backward: 0, cosPrimary: 0, cosSecondary: 0, fact: 0 };
   use.forEach((f, k) => { model[f] = round(w[k]!); });
   return model;
 }
 
 /** The answer model's examples: each calibration question's best entry, right or not. */
-function answerExamples(engine: 'sentence' | 'semantic', sentences: Map<string, SentenceData>, english: ConfidenceModel, lexical: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
+function answerExamples(semantic: ConfidenceModel, lexical: ConfidenceModel): Array<{ x: MatchFeatures; y: number }> {
   const out: Array<{ x: MatchFeatures; y: number }> = [];
   for (const set of loadEvalSets()) {
-    const en = set.language.startsWith('en');
-    // The sentence answer model is fitted on the English rooms alone: only they have the encoder.
-    if (engine === 'sentence' && !en) continue;
-    const { retriever, vector } = engineFor(set, en ? engine : 'lexical', sentences, en ? english : lexical);
+    const english = set.language.startsWith('en');
+    const retriever = new KbRetriever(set.kb, { language: set.language, model: english ? semantic : lexical });
     set.questions.forEach((q, i) => {
       if (!isCalibration(i)) return;
-      const [best, second] = retriever.search(q.q, 2, vector(i));
+      const [best, second] = retriever.search(q.q, 2);
       if (!best) return;
       const lead = logit(best.match) - logit(second?.match ?? 0);
       // Carried in MatchFeatures' slots so one fit() serves both: forward = match log-odds, backward = lead.
-      out.push({ x: { forward: logit(best.match), soft: 0, missing: 0, backward: lead, cosPrimary: 0, cosSecondary: 0, sentPrimary: 0, sentSecondary: 0, fact: 0 }, y: hitId(best) === q.expect ? 1 : 0 });
+      out.push({ x: { forward: logit(best.match), soft: 0, missing: 0, backward: lead, cosPrimary: 0, cosSecondary: 0, fact: 0 }, y: hitId(best) === q.expect ? 1 : 0 });
     });
   }
   return out;
@@ -115,13 +81,11 @@ function answerExamples(engine: 'sentence' | 'semantic', sentences: Map<string, 
  * Question-pair examples for the similarity service: each calibration question against
  * every Q&A question of its knowledge base, positive for the entry that answers it.
  */
-async function pairExamples(engine: Engine): Promise<Array<{ x: MatchFeatures; y: number }>> {
+function pairExamples(semanticRooms: boolean): Array<{ x: MatchFeatures; y: number }> {
   const out: Array<{ x: MatchFeatures; y: number }> = [];
-  const encoder = engine === 'sentence' ? await loadSentenceEncoder() : undefined;
   for (const set of loadEvalSets()) {
-    if (set.language.startsWith('en') !== (engine !== 'lexical')) continue;
-    const sim = createSimilarity({ language: set.language, kb: set.kb, encoder });
-    if (encoder) await sim.embed([...set.questions.map((q) => q.q), ...set.kb.qa.map((e) => e.question)]);
+    if (set.language.startsWith('en') !== semanticRooms) continue;
+    const sim = createSimilarity({ language: set.language, kb: set.kb });
     set.questions.forEach((q, i) => {
       if (!isCalibration(i)) return;
       set.kb.qa.forEach((entry, k) => out.push({ x: sim.features(q.q, entry.question), y: q.expect === `qa:${k}` ? 1 : 0 }));
@@ -132,21 +96,15 @@ async function pairExamples(engine: Engine): Promise<Array<{ x: MatchFeatures; y
 
 /**
  * The answer threshold: on the calibration half, the one that maximises right answers
- * minus twice the wrong ones (a wrong answer on air costs more than the fallback line),
- * over the two-ranker engines (English rooms with word vectors, the others lexical). For
- * a calibrated confidence the rule means "at least 2/3 likely right", whichever model
- * scored it, so the sentence engine keeps the same one: chosen on its own English
- * rooms it was 0.55, and one threshold for all rooms then answered two of the French
- * museum's three questions outside its KB (eval:kb).
+ * minus twice the wrong ones (a wrong answer on air costs more than the fallback line).
  */
-function answerThreshold(sentences: Map<string, SentenceData>, semantic: ConfidenceModel, lexical: ConfidenceModel, answer: AnswerModel): number {
+function answerThreshold(semantic: ConfidenceModel, lexical: ConfidenceModel, answer: AnswerModel): number {
   const tops: Array<{ confidence: number; right: boolean; outside: boolean }> = [];
   for (const set of loadEvalSets()) {
-    const en = set.language.startsWith('en');
-    const { retriever, vector } = engineFor(set, en ? 'semantic' : 'lexical', sentences, en ? semantic : lexical);
+    const retriever = new KbRetriever(set.kb, { language: set.language, model: set.language.startsWith('en') ? semantic : lexical });
     set.questions.forEach((q, i) => {
       if (!isCalibration(i)) return;
-      const [best, second] = retriever.search(q.q, 2, vector(i));
+      const [best, second] = retriever.search(q.q, 2);
       const confidence = best ? answerConfidence(best.match, second?.match ?? 0, answer) : 0;
       tops.push({ confidence, right: hitId(best) === q.expect, outside: q.expect === null });
     });
@@ -190,43 +148,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const path = new URL('../confidence-models.json', import.meta.url);
   // Each stage reads the models written before it (the pair models score with the match models).
   const current = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  const sentences = await sentenceData(loadEvalSets());
-  const semanticData = examples('semantic', sentences);
-  const lexicalData = examples('lexical', sentences);
-  const sentenceMatchData = examples('sentence', sentences);
+  const semanticData = examples(true);
+  const lexicalData = examples(false);
   const semantic = fit(semanticData, FEATURES);
   const lexical = fit(lexicalData, ['forward', 'missing', 'backward', 'fact']);
-  const sentence = fit(sentenceMatchData, SENTENCE_FEATURES);
-  const answerData = answerExamples('semantic', sentences, semantic, lexical);
-  const sentenceAnswerData = answerExamples('sentence', sentences, sentence, lexical);
-  const toAnswer = (m: ConfidenceModel): AnswerModel => ({ bias: m.bias, match: m.forward, lead: m.backward });
-  const answer = toAnswer(fit(answerData, ['forward', 'backward']));
-  const sentenceAnswer = toAnswer(fit(sentenceAnswerData, ['forward', 'backward']));
-  writeFileSync(path, `${JSON.stringify({ ...current, semantic, lexical, answer, sentence, sentenceAnswer }, null, 2)}\n`);
-  const pairSemanticData = await pairExamples('semantic');
-  const pairLexicalData = await pairExamples('lexical');
-  const pairSentenceData = await pairExamples('sentence');
+  const answerData = answerExamples(semantic, lexical);
+  const a = fit(answerData, ['forward', 'backward']);
+  const answer: AnswerModel = { bias: a.bias, match: a.forward, lead: a.backward };
+  writeFileSync(path, `${JSON.stringify({ ...current, semantic, lexical, answer }, null, 2)}\n`);
+  const pairSemanticData = pairExamples(true);
+  const pairLexicalData = pairExamples(false);
   const pairSemantic = fit(pairSemanticData, ['forward', 'soft', 'missing', 'backward', 'cosPrimary']);
   const pairLexical = fit(pairLexicalData, ['forward', 'missing', 'backward']);
-  const pairSentence = fit(pairSentenceData, ['forward', 'soft', 'missing', 'backward', 'cosPrimary', 'sentPrimary']);
-  const threshold = answerThreshold(sentences, semantic, lexical, answer);
+  const threshold = answerThreshold(semantic, lexical, answer);
   const similarityThreshold = pairThreshold([
     ...pairSemanticData.map((e) => ({ p: matchProbability(e.x, pairSemantic), y: e.y })),
     ...pairLexicalData.map((e) => ({ p: matchProbability(e.x, pairLexical), y: e.y })),
   ]);
-  const similaritySentenceThreshold = pairThreshold([
-    ...pairSentenceData.map((e) => ({ p: matchProbability(e.x, pairSentence), y: e.y })),
-    ...pairLexicalData.map((e) => ({ p: matchProbability(e.x, pairLexical), y: e.y })),
-  ]);
-  console.log(`similarity thresholds (best F1 on the calibration half's question pairs): ${similarityThreshold}, with the sentence encoder ${similaritySentenceThreshold}`);
-  console.log(`question-pair models: ${pairSemanticData.length} / ${pairLexicalData.length} examples`, JSON.stringify({ pairSemantic, pairLexical, pairSentence }));
-  console.log(`answer threshold (right − 2 × wrong, calibration half, two-ranker engines): ${threshold}`);
-  console.log(`sentence match model: ${sentenceMatchData.length} examples, ${sentenceMatchData.filter((e) => e.y).length} positive`, JSON.stringify(sentence));
+  console.log(`similarity threshold (best F1 on the calibration half's question pairs): ${similarityThreshold}`);
+  console.log(`question-pair models: ${pairSemanticData.length} / ${pairLexicalData.length} examples`, JSON.stringify({ pairSemantic, pairLexical }));
+  console.log(`answer threshold (right − 2 × wrong, calibration half): ${threshold}`);
   console.log(`semantic match model: ${semanticData.length} examples, ${semanticData.filter((e) => e.y).length} positive`, JSON.stringify(semantic));
   console.log(`lexical match model: ${lexicalData.length} examples, ${lexicalData.filter((e) => e.y).length} positive`, JSON.stringify(lexical));
-  console.log(`answer models: ${answerData.length} examples`, JSON.stringify({ answer, sentenceAnswer }));
-  writeFileSync(path, `${JSON.stringify({
-    semantic, lexical, answer, sentence, sentenceAnswer, pairSemantic, pairLexical, pairSentence, threshold, similarityThreshold, similaritySentenceThreshold,
-  }, null, 2)}\n`);
+  console.log(`answer model: ${answerData.length} examples, ${answerData.filter((e) => e.y).length} right`, JSON.stringify(answer));
+  writeFileSync(path, `${JSON.stringify({ semantic, lexical, answer, pairSemantic, pairLexical, threshold, similarityThreshold }, null, 2)}\n`);
   console.log(`written to ${path.pathname}`);
 }

@@ -9,18 +9,13 @@ import { cpus, loadavg } from 'node:os';
 import type { KnowledgeBase } from '../../protocol/index.js';
 import { KbProvider } from '../../workers/qa/kb-provider.js';
 import { KbRetriever, type KbRetrieverOptions } from '../kb-retriever.js';
-import { englishSentenceEncoder } from '../sentence-encoder.js';
 import { createSimilarity } from '../similarity.js';
 import { englishVectors } from '../word-vectors.js';
 import { englishRelations } from '../wordnet.js';
 import { BASELINE_MIN_CONFIDENCE, Bm25Baseline } from './baseline-bm25.js';
 import { hitId, isCalibration, loadEvalSets, loadParaphrases, type EvalQuestion, type EvalSet } from './sets.js';
 
-/**
- * The threshold the two-ranker engines ran with before the sentence encoder (fitted then
- * by the same rule): their rows are the "before" figures, as they shipped.
- */
-const TWO_RANKER_THRESHOLD = 0.65;
+const DEFAULT_THRESHOLD = new KbProvider().minConfidence;
 
 // ── startup cost, measured first, before anything else is loaded ─────────────
 const before = process.memoryUsage();
@@ -31,21 +26,13 @@ t = performance.now();
 englishRelations();
 const wordnetMs = performance.now() - t;
 const after = process.memoryUsage();
-t = performance.now();
-const cpuBeforeEncoder = process.cpuUsage();
-const encoder = await englishSentenceEncoder();
-const encoderMs = performance.now() - t;
-const encoderCpu = process.cpuUsage(cpuBeforeEncoder);
-const afterEncoder = process.memoryUsage();
 
 interface Outcome { question: EvalQuestion; answered: string | null; top: string | null; confidence: number; ms: number; set: EvalSet }
-interface Answer { top: string | null; confidence: number; answered: string | null }
-type Engine = (set: EvalSet) => Promise<(q: string) => Answer | Promise<Answer>>;
+type Engine = (set: EvalSet) => (q: string) => { top: string | null; confidence: number; answered: string | null };
 
 const provider = new KbProvider();
-const DEFAULT_THRESHOLD = provider.minConfidence;
 const engines: Record<string, Engine> = {
-  'BM25 alone (before issue 12)': async (set) => {
+  'BM25 alone (before)': (set) => {
     const index = new Bm25Baseline(set.kb);
     return (q) => {
       const [top] = index.query(q, 1);
@@ -57,25 +44,24 @@ const engines: Record<string, Engine> = {
   'lexical + WordNet': variant({ vectors: null }),
   'lexical + word vectors': variant({ relations: null }),
   'hybrid, RRF ranking': variant({ fusion: 'rrf' }),
-  'hybrid, two rankers (before: lexical + word vectors)': variant({}),
-  'hybrid + sentence encoder (shipped: KbProvider)': async (set) => {
+  'hybrid (shipped: KbProvider)': (set) => {
     const kb = set.kb as KnowledgeBase;
-    // Indexed (and embedded) before the clock starts, as every engine here: the timings are retrieval alone.
-    await provider.indexes.get(kb, set.language).search('warm up', 1);
-    return async (q) => {
-      const [top] = await provider.indexes.get(kb, set.language).search(q, 1);
-      return { top: hitId(top), confidence: top?.confidence ?? 0, answered: top && top.confidence >= DEFAULT_THRESHOLD ? hitId(top) : null };
+    // Indexed before the clock starts, as every engine here: the timings are retrieval alone.
+    provider.indexes.get(kb, set.language);
+    return (q) => {
+      const [top] = provider.indexes.get(kb, set.language).query(q, 1);
+      const answered = provider.best({ question: q, kb, language: set.language });
+      return { top: hitId(top), confidence: top?.confidence ?? 0, answered: hitId(answered) };
     };
   },
 };
-const SHIPPED = 'hybrid + sentence encoder (shipped: KbProvider)';
 
 function variant(options: Partial<KbRetrieverOptions> & { relations?: null }): Engine {
-  return async (set) => {
+  return (set) => {
     const r = new KbRetriever(set.kb, { language: set.language, ...options });
     return (q) => {
       const [top] = r.search(q, 1);
-      return { top: hitId(top), confidence: top?.confidence ?? 0, answered: top && top.confidence >= TWO_RANKER_THRESHOLD ? hitId(top) : null };
+      return { top: hitId(top), confidence: top?.confidence ?? 0, answered: top && top.confidence >= DEFAULT_THRESHOLD ? hitId(top) : null };
     };
   };
 }
@@ -85,18 +71,14 @@ function findIndex(set: EvalSet, hit: { kind: 'qa' | 'fact'; question: string | 
 }
 
 const sets = loadEvalSets();
-async function run(engine: Engine): Promise<Outcome[]> {
-  const out: Outcome[] = [];
-  for (const set of sets) {
-    const ask = await engine(set);
-    for (const question of set.questions) {
-      const start = performance.now();
-      const r = await ask(question.q);
-      out.push({ question, set, ...r, ms: performance.now() - start });
-    }
-  }
-  return out;
-}
+const run = (engine: Engine): Outcome[] => sets.flatMap((set) => {
+  const ask = engine(set);
+  return set.questions.map((question) => {
+    const start = performance.now();
+    const r = ask(question.q);
+    return { question, set, ...r, ms: performance.now() - start };
+  });
+});
 
 interface Metrics { n: number; out: number; top1: number; rank1: number; wrong: number; fbPrecision: number; fbRecall: number }
 function metrics(outcomes: Outcome[]): Metrics {
@@ -123,16 +105,15 @@ const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |
 
 const questions = sets.reduce((n, s) => n + s.questions.length, 0);
 console.log(`# eval:kb — ${sets.length} knowledge bases, ${questions} questions (${sets.map((s) => `${s.name} ${s.questions.length}`).join(', ')})`);
-console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}; threshold ${DEFAULT_THRESHOLD} (LIVEHOST_KB_MIN_CONFIDENCE default; the two-ranker rows: ${TWO_RANKER_THRESHOLD}, theirs)\n`);
-console.log(`engine resources: word vectors ${vectorsMs.toFixed(0)} ms, WordNet ${wordnetMs.toFixed(0)} ms to load; +${((after.rss - before.rss) / 2 ** 20).toFixed(0)} MiB RSS, +${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(0)} MiB heap`);
-console.log(`sentence encoder (USE-lite, TF.js ${encoder.backend}): ${encoderMs.toFixed(0)} ms to load and warm (${((encoderCpu.user + encoderCpu.system) / 1000).toFixed(0)} ms CPU); +${((afterEncoder.rss - after.rss) / 2 ** 20).toFixed(0)} MiB RSS, +${((afterEncoder.heapUsed - after.heapUsed) / 2 ** 20).toFixed(0)} MiB heap\n`);
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}; threshold ${DEFAULT_THRESHOLD} (LIVEHOST_KB_MIN_CONFIDENCE default)\n`);
+console.log(`engine resources: word vectors ${vectorsMs.toFixed(0)} ms, WordNet ${wordnetMs.toFixed(0)} ms to load; +${((after.rss - before.rss) / 2 ** 20).toFixed(0)} MiB RSS, +${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(0)} MiB heap\n`);
 
 console.log('## Answers (answerable: top-1 = answered with the right entry; outside the KB: wrong = answered at all)\n');
 console.log(row(['engine', 'half', 'top-1', 'right entry ranked first', 'wrong answers outside KB', 'fallback precision', 'fallback recall', 'p50 ms', 'p99 ms']));
 console.log(row(Array(9).fill('---')));
 const results = new Map<string, Outcome[]>();
 for (const [name, engine] of Object.entries(engines)) {
-  const outcomes = await run(engine);
+  const outcomes = run(engine);
   results.set(name, outcomes);
   const byPosition = (keep: (i: number) => boolean): Outcome[] => outcomes.filter((o) => keep(o.set.questions.indexOf(o.question)));
   for (const [half, subset] of [['held-out', byPosition((i) => !isCalibration(i))], ['all', outcomes]] as const) {
@@ -142,7 +123,7 @@ for (const [name, engine] of Object.entries(engines)) {
   }
 }
 
-const shipped = results.get(SHIPPED)!;
+const shipped = results.get('hybrid (shipped: KbProvider)')!;
 console.log('\n## Shipped engine by knowledge base (all questions)\n');
 console.log(row(['knowledge base', 'language', 'top-1', 'wrong outside KB', 'questions']));
 console.log(row(Array(5).fill('---')));
@@ -178,16 +159,11 @@ for (let lo = 0; lo < 1; lo += 0.2) {
 
 // ── grouping: the paraphrase fixture through the similarity service ─────────
 console.log('\n## Grouping (retrieval/eval/paraphrases.json through createSimilarity)\n');
-console.log(row(['language', 'similarity', 'paraphrase pairs ≥ threshold', 'unrelated pairs < threshold', 'pair precision', 'pair recall', 'groups recovered whole']));
-console.log(row(Array(7).fill('---')));
-const groupings = loadParaphrases().flatMap((set) => [
-  { set, label: 'two rankers (sync)', encoder: undefined },
-  ...(set.language.startsWith('en') ? [{ set, label: '+ sentence encoder', encoder }] : []),
-]);
-for (const { set, label, encoder: withEncoder } of groupings) {
-  const sim = createSimilarity({ language: set.language, synonyms: set.synonyms, encoder: withEncoder });
+console.log(row(['language', 'paraphrase pairs ≥ threshold', 'unrelated pairs < threshold', 'pair precision', 'pair recall', 'groups recovered whole']));
+console.log(row(Array(6).fill('---')));
+for (const set of loadParaphrases()) {
+  const sim = createSimilarity({ language: set.language, synonyms: set.synonyms });
   const items = [...set.groups.flatMap((g) => g.paraphrases.map((text) => ({ text, group: g.id }))), ...set.unrelated.map((text, i) => ({ text, group: `unrelated-${i}` }))];
-  await sim.embed(items.map((i) => i.text));
   let same = 0;
   let sameOk = 0;
   let diff = 0;
@@ -213,7 +189,7 @@ for (const { set, label, encoder: withEncoder } of groupings) {
   }
   const whole = set.groups.filter((truth) => groups.some((g) => g.members.length === truth.paraphrases.length && g.members.every((m) => m === truth.id))).length;
   const truePairs = set.groups.reduce((n, g) => n + (g.paraphrases.length * (g.paraphrases.length - 1)) / 2, 0);
-  console.log(row([set.language, `${label}, threshold ${sim.threshold}`, `${pct(sameOk / same)} of ${same}`, `${pct(diffOk / diff)} of ${diff}`, pct(rightPairs / predictedPairs), pct(rightPairs / truePairs), `${whole} / ${set.groups.length}`]));
+  console.log(row([set.language, `${pct(sameOk / same)} of ${same}`, `${pct(diffOk / diff)} of ${diff}`, pct(rightPairs / predictedPairs), pct(rightPairs / truePairs), `${whole} / ${set.groups.length}`]));
 }
 
 function shuffled<T>(xs: T[], seed: number): T[] {
@@ -232,62 +208,39 @@ console.log('\n## Timing\n');
 const big = syntheticKb(5000);
 t = performance.now();
 const bigProvider = new KbProvider();
-const bigIndex = bigProvider.indexes.get(big, 'en-US');
+bigProvider.indexes.get(big, 'en-US');
 const buildMs = performance.now() - t;
-t = performance.now();
-const cpu0 = process.cpuUsage();
-await bigIndex.search('warm up', 1, 3_600_000);
-const embedMs = performance.now() - t;
-const embedCpu = process.cpuUsage(cpu0);
 const baseline = new Bm25Baseline(big);
 const probes = sets.filter((s) => s.language.startsWith('en')).flatMap((s) => s.questions.map((q) => q.q));
 // The machine is shared: each measure runs in 5 rounds over every English question, and
-// the quietest round (lowest p99) is reported, with CPU time per query beside it. `fresh`:
-// a suffix per measure and round, so the sentence encoder embeds every question anew.
-const time = async (f: (q: string) => unknown, fresh = ''): Promise<{ p50: number; p99: number; cpuMs: number }> => {
-  for (const q of probes.slice(0, 20)) await f(`${q} warm`);
+// the quietest round (lowest p99) is reported, with CPU time per query beside it.
+const time = (f: (q: string) => unknown): { p50: number; p99: number; cpuMs: number } => {
+  for (const q of probes.slice(0, 20)) f(q);
   let best = { p50: Infinity, p99: Infinity, cpuMs: Infinity };
   for (let round = 0; round < 5; round++) {
     const ms: number[] = [];
     const cpu = process.cpuUsage();
-    for (const probe of probes) {
-      const q = fresh ? `${probe} ${fresh}${round}` : probe;
-      const s = performance.now();
-      await f(q);
-      ms.push(performance.now() - s);
-    }
+    for (const q of probes) { const s = performance.now(); f(q); ms.push(performance.now() - s); }
     const used = process.cpuUsage(cpu);
     const r = { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), cpuMs: (used.user + used.system) / 1000 / ms.length };
     if (r.p99 < best.p99) best = r;
   }
   return best;
 };
-const baseTime = await time((q) => baseline.query(q, 1));
-const twoTime = await time((q) => bigIndex.query(q, 1));
-const shippedTime = await time((q) => bigIndex.search(q, 1), 'a');
-const embedTime = await time((q) => encoder.embed([q]), 'b');
-const cachedTime = await time((q) => bigIndex.search(q, 1));
+const hybridTime = time((q) => bigProvider.best({ question: q, kb: big, language: 'en-US' }));
+const baseTime = time((q) => baseline.query(q, 1));
 console.log(row(['measure', 'p50', 'p99', 'CPU per query', 'ratio p99 vs BM25 alone']));
 console.log(row(Array(5).fill('---')));
-const timeRow = (name: string, x: { p50: number; p99: number; cpuMs: number }): string =>
-  row([name, `${x.p50.toFixed(2)} ms`, `${x.p99.toFixed(2)} ms`, `${x.cpuMs.toFixed(2)} ms`, (x.p99 / baseTime.p99).toFixed(1)]);
-console.log(timeRow('BM25 alone, 5,000 entries', baseTime));
-console.log(timeRow('hybrid, two rankers (before), 5,000 entries', twoTime));
-console.log(timeRow('shipped: + sentence encoder, 5,000 entries (goal p99 ≤ 10 ms)', shippedTime));
-console.log(timeRow('  of which the question\'s embedding alone', embedTime));
-console.log(timeRow('  shipped, question embedded before (a repeat)', cachedTime));
-console.log(`\nindexing the 5,000-entry KB: ${buildMs.toFixed(0)} ms (once per KB edit); its 10,000 sentence vectors: ${(embedMs / 1000).toFixed(1)} s, ${(((embedCpu.user + embedCpu.system) / 1000) / 1000).toFixed(1)} s CPU (once per entry text: an edit embeds only what it changed); RSS now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+console.log(row(['BM25 alone, 5,000 entries', `${baseTime.p50.toFixed(2)} ms`, `${baseTime.p99.toFixed(2)} ms`, `${baseTime.cpuMs.toFixed(2)} ms`, '1.0']));
+console.log(row(['hybrid, 5,000 entries (goal p99 ≤ 10 ms)', `${hybridTime.p50.toFixed(2)} ms`, `${hybridTime.p99.toFixed(2)} ms`, `${hybridTime.cpuMs.toFixed(2)} ms`, (hybridTime.p99 / baseTime.p99).toFixed(1)]));
+console.log(`\nindexing the 5,000-entry KB: ${buildMs.toFixed(0)} ms (once per KB edit)`);
 
 const sim = createSimilarity({ language: 'en-US', kb: sets.find((s) => s.name === 'shop-en')!.kb });
 const fixture = loadParaphrases().find((p) => p.language === 'en-US')!;
 const waiting = [...probes, ...fixture.groups.flatMap((g) => g.paraphrases), ...fixture.unrelated].slice(0, 200);
 for (const q of waiting) sim.similar(q, q);
-const nearestTime = await time((q) => sim.nearest(q, waiting));
+const nearestTime = time((q) => sim.nearest(q, waiting));
 console.log(`similarity.nearest over ${waiting.length} waiting questions (quietest of 5 rounds): p50 ${nearestTime.p50.toFixed(2)} ms, p99 ${nearestTime.p99.toFixed(2)} ms, CPU ${nearestTime.cpuMs.toFixed(2)} ms per call`);
-const sentenceSim = createSimilarity({ language: 'en-US', kb: sets.find((s) => s.name === 'shop-en')!.kb, encoder });
-await sentenceSim.embed(waiting);
-const nearestSentenceTime = await time((q) => sentenceSim.nearestAsync(q, waiting), 'c');
-console.log(`similarity.nearestAsync with the sentence encoder, new question each time: p50 ${nearestSentenceTime.p50.toFixed(2)} ms, p99 ${nearestSentenceTime.p99.toFixed(2)} ms, CPU ${nearestSentenceTime.cpuMs.toFixed(2)} ms per call`);
 
 /** A shop catalogue: 5,000 Q&A entries over products, attributes and policies, deterministic. */
 function syntheticKb(n: number): KnowledgeBase {

@@ -104,13 +104,13 @@ describe('kb store', () => {
       const first = await store.load('r1');
       expect(await store.load('r1')).toBe(first);
       expect(indexes.get(first)).toBe(indexes.get(await store.load('r1')));
-      expect((await provider.best({ question: 'ticket price?', kb: first }))?.answer).toBe('Tickets cost 20 euros.');
+      expect(provider.best({ question: 'ticket price?', kb: first })?.answer).toBe('Tickets cost 20 euros.');
 
       const edited = { ...EN_KB, qa: [{ question: 'How much do tickets cost?', answer: 'Tickets are free now.' }] };
       await redis.set(redisKeys(prefix).kb('r1'), JSON.stringify(edited));
       const second = await store.load('r1');
       expect(second).not.toBe(first);
-      expect((await provider.best({ question: 'ticket price?', kb: second }))?.answer).toBe('Tickets are free now.');
+      expect(provider.best({ question: 'ticket price?', kb: second })?.answer).toBe('Tickets are free now.');
 
       await redis.set(redisKeys(prefix).kb('r1'), '{"qa": "nope"}');
       expect(await store.load('r1')).toEqual({ qa: [], facts: [] });

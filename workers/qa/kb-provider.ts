@@ -1,4 +1,4 @@
-import { DEFAULT_MIN_CONFIDENCE, englishSentenceEncoder, warmLanguageResources, type SentenceEncoder } from '../../retrieval/index.js';
+import { DEFAULT_MIN_CONFIDENCE, warmLanguageResources } from '../../retrieval/index.js';
 import type { AnswerInput, AnswerProvider, AnswerSentence } from './answer-provider.js';
 import { KbIndexCache, type KbHit } from './kb-index.js';
 import { splitSentences } from './sentence-splitter.js';
@@ -10,19 +10,13 @@ export interface KbProviderOptions {
    */
   minConfidence?: number;
   indexes?: KbIndexCache;
-  /**
-   * The sentence encoder for English rooms (default: the process's, loading from the
-   * constructor on); null: none, the two-ranker hybrid. Ignored when `indexes` is given.
-   */
-  sentences?: Promise<SentenceEncoder> | null;
 }
 
 const DEFAULTS = { minConfidence: DEFAULT_MIN_CONFIDENCE };
 
 /**
  * The embedded answer engine: hybrid retrieval (retrieval/) over the room's Q&A pairs
- * and facts in the room's language — BM25 and word vectors, and for English rooms the
- * sentence encoder. Below the confidence threshold it says the room's
+ * and facts in the room's language. Below the confidence threshold it says the room's
  * fallback line rather than a wrong answer.
  */
 export class KbProvider implements AnswerProvider {
@@ -36,24 +30,20 @@ export class KbProvider implements AnswerProvider {
       throw new RangeError(`KbProvider: minConfidence must be in (0, 1], got ${minConfidence}`);
     }
     this.minConfidence = minConfidence;
+    this.indexes = options.indexes ?? new KbIndexCache();
     // Loaded now, at the worker's start: the first question's index build would otherwise
     // load them, inside the LLM provider's first-token window when it asks for KB context.
     warmLanguageResources('en-US');
-    // The encoder loads in the background (~1 s of CPU, +120 MiB RSS): the worker starts
-    // without waiting; a question that comes first waits for it (KbIndex.search, bounded).
-    const sentences = options.sentences !== undefined ? options.sentences : englishSentenceEncoder();
-    sentences?.catch(() => undefined);
-    this.indexes = options.indexes ?? new KbIndexCache(sentences);
   }
 
   /** The best item when it is confident enough, else null. `language`: the room's (default en-US). */
-  async best(input: Pick<AnswerInput, 'question' | 'kb'> & { language?: string }): Promise<KbHit | null> {
-    const [top] = await this.indexes.get(input.kb, input.language).search(input.question, 1);
+  best(input: Pick<AnswerInput, 'question' | 'kb'> & { language?: string }): KbHit | null {
+    const [top] = this.indexes.get(input.kb, input.language).query(input.question, 1);
     return top && top.confidence >= this.minConfidence ? top : null;
   }
 
   async *answer(input: AnswerInput): AsyncIterable<AnswerSentence> {
-    const hit = await this.best({ question: input.question, kb: input.kb, language: input.context.language });
+    const hit = this.best({ question: input.question, kb: input.kb, language: input.context.language });
     const source = hit ? 'kb' : 'fallback';
     const sentences = splitSentences(hit ? hit.answer : input.context.fallbackLine);
     for (let i = 0; i < sentences.length; i++) {
