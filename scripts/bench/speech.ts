@@ -13,6 +13,7 @@ import { deletePrefix } from '../../test/helpers/redis.js';
 import { startPart, type Part } from '../../test/helpers/processes.js';
 import { startOpenAiServer, toTokens } from '../../test/helpers/openai-server.js';
 import { TestClient } from '../../test/helpers/ws-client.js';
+import { FakeHost } from '../../test/helpers/fake-host.js';
 import { TokenService } from '../../server/auth/token-service.js';
 import { RoomStore } from '../../server/rooms/room-store.js';
 import { placementKeys } from '../../server/rooms/placement.js';
@@ -54,14 +55,16 @@ async function withSystem<T>(answers: 'kb' | 'openai', llmUrl: string | null, bo
     parts.push(await startPart('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, /workers ready/));
     const tokens = new TokenService(secret, redis, prefix);
     const rooms = new RoomStore(redis, prefix);
-    const host = await TestClient.connect(`ws://127.0.0.1:${port}/ws/render-host`, (await tokens.issue({ role: 'render-host', hostId: 'bench-host' })).token);
-    host.send({ type: 'host.register', id: 'r', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
-    await host.next((f) => f.type === 'ack');
-    await rooms.create({ id: 'bench', answers, persona: 'A shop assistant.' });
+    // Templated questions ("model 3", "model 4") are one meaning to the newsroom: each is its own group here.
+    await rooms.create({ id: 'bench', answers, persona: 'A shop assistant.', groupThreshold: 1 });
     await rooms.putKb('bench', { qa: Array.from({ length: N }, (_, i) => item(i)), facts: [] });
     await redis.sadd(placementKeys(prefix).waiting, 'bench');
-    host.send({ type: 'host.register', id: 'r2', capacity: 1, capabilities: { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] } });
-    await host.next((f) => f.type === 'room.assign');
+    // A host that reports each line started and finished, as a render host does: the director
+    // puts the next answer on air once the one before was reported spoken.
+    const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws/render-host`, (await tokens.issue({ role: 'render-host', hostId: 'bench-host' })).token);
+    const fake = await FakeHost.attach(client, { playMs: () => 30 });
+    await client.next((f) => f.type === 'room.assign');
+    const host = fake.client;
     const bot = await TestClient.connect(`ws://127.0.0.1:${port}/ws/bot`, (await tokens.issue({ role: 'bot', rooms: ['bench'] })).token);
     let result: T;
     // A render host heartbeats, or the server gives its room to another.
@@ -85,13 +88,18 @@ async function withSystem<T>(answers: 'kb' | 'openai', llmUrl: string | null, bo
   }
 }
 
-/** Asks question i and resolves with [sentAt, first segment's arrival at the host]. */
+/**
+ * Asks question i and resolves with [sentAt, first segment's arrival at the host]; returns
+ * once the whole answer was reported spoken, so the next question finds the room idle.
+ */
 async function ask(bot: TestClient, host: TestClient, i: number, text: string): Promise<{ sent: number; first: number }> {
   const sent = Date.now();
   bot.send({ type: 'question', id: `q${i}`, user: { id: `viewer-${i}`, name: `Viewer ${i}` }, text });
   const ack = await bot.next((f) => f.type === 'question.ack' && f.ref === `q${i}`);
   await host.next((f) => f.type === 'speech.segment' && (f.segment as { questionId?: string }).questionId === ack.questionId, 30_000);
-  return { sent, first: Date.now() };
+  const first = Date.now();
+  await bot.next((f) => f.type === 'question.answered' && f.questionId === ack.questionId, 30_000);
+  return { sent, first };
 }
 
 out(`bench:speech — ${N} questions; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
