@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisUrl } from '../../test/helpers/redis.js';
 import { cleanup, startServer, type TestServer } from '../../test/helpers/server.js';
@@ -7,24 +7,47 @@ import { placementKeys } from './placement.js';
 
 const caps = { renderer: 'reference', resolutions: ['720p'], encoders: ['libx264'] };
 
-/** Every command Redis ran (scripts' included) while `fn` ran, until `done` matches one of them. */
+/** The quoted arguments of one MONITOR line (`1796… [0 127.0.0.1:5] "sadd" "k" "v"`), unescaped. */
+function monitorArgs(line: string): string[] {
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+}
+
+/**
+ * Every command Redis ran (scripts' included) while `fn` ran, until `done` matches one of
+ * them. MONITOR over a plain socket, started (its +OK read) before `fn` runs: ioredis's
+ * monitor mode can take the first streamed lines for replies under load and throw.
+ */
 async function commandsDuring(fn: () => Promise<unknown>, done: (args: string[]) => boolean): Promise<string[][]> {
-  const client = new Redis(redisUrl());
-  const monitor = await client.monitor();
+  const { hostname, port, username, password } = new URL(redisUrl());
+  const socket = net.connect(Number(port || 6379), hostname);
   const seen: string[][] = [];
+  let buffered = '';
+  let oks = password ? 2 : 1;
+  let ready: () => void = () => undefined;
   let finish: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => { ready = resolve; });
   const finished = new Promise<void>((resolve) => { finish = resolve; });
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    seen.push(args);
-    if (done(args)) finish();
+  socket.on('data', (chunk) => {
+    buffered += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffered.indexOf('\r\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 2);
+      if (line === '+OK') { if (--oks === 0) ready(); continue; }
+      const args = monitorArgs(line);
+      seen.push(args);
+      if (args.length && done(args)) finish();
+    }
   });
   try {
+    const auth = password ? `AUTH ${decodeURIComponent(username || 'default')} ${decodeURIComponent(password)}\r\n` : '';
+    socket.write(`${auth}MONITOR\r\n`);
+    await started;
     await fn();
     await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error('the placement never reached Redis')), 10_000))]);
     return seen;
   } finally {
-    monitor.disconnect();
-    client.disconnect();
+    socket.destroy();
   }
 }
 
