@@ -7,7 +7,8 @@ type Panel = NonNullable<FrameState['panel']>;
 
 /**
  * The product/slide card beside the avatar: a white card with a soft shadow, the title
- * on a band above the image, the image fitted inside. Painted once per panel.
+ * on a band above the image, the image fitted inside (no image: the title in large type fills
+ * the body), a product's price on a band at the bottom. Painted once per panel.
  */
 export class PanelOverlay {
   private last: { rgba: Uint8Array | null; imageW: number; imageH: number; title: string | null; price: string | null; canvas: Canvas } | null = null;
@@ -58,7 +59,12 @@ export class PanelOverlay {
     ctx.roundRect(margin, margin, rect.width, rect.height, radius);
     ctx.clip();
     let top = margin;
-    if (panel.title) {
+    const image = panel.image && panel.image.width > 0 && panel.image.height > 0 && panel.image.rgba.length >= panel.image.width * panel.image.height * 4
+      ? panel.image : null;
+    // Without a picture the card's body would be blank: the title fills it instead of a band.
+    if (panel.title && !image) {
+      this.bodyTitle(ctx, panel.title, margin, rect.width, margin + rect.height - (panel.price ? Math.round(64 * s) : 0), s);
+    } else if (panel.title) {
       const band = Math.round(54 * s);
       ctx.fillStyle = '#14182b';
       ctx.fillRect(margin, margin, rect.width, band);
@@ -92,8 +98,8 @@ export class PanelOverlay {
       ctx.fillText(panel.price, margin + rect.width / 2, bottom + band / 2);
       ctx.textAlign = 'start';
     }
-    if (panel.image && panel.image.width > 0 && panel.image.height > 0 && panel.image.rgba.length >= panel.image.width * panel.image.height * 4) {
-      const img = panel.image;
+    if (image) {
+      const img = image;
       const src = createCanvas(img.width, img.height);
       const pixels = new Uint8ClampedArray(img.rgba.buffer, img.rgba.byteOffset, img.width * img.height * 4);
       src.getContext('2d').putImageData(new ImageData(pixels, img.width, img.height), 0, 0);
@@ -109,4 +115,42 @@ export class PanelOverlay {
     ctx.restore();
     return canvas;
   }
+
+  /** The title in large dark type, wrapped to at most three lines, centred in the card's body above `bottom`. */
+  private bodyTitle(ctx: SKRSContext2D, title: string, left: number, width: number, bottom: number, s: number): void {
+    const maxW = width - 40 * s;
+    let size = Math.round(40 * s);
+    let lines: string[] = [];
+    for (; size >= 16 * s; size -= 2) {
+      ctx.font = `bold ${size}px ${FONT_FAMILY}`;
+      lines = wrap(ctx, title, maxW);
+      if (lines.length <= 3) break;
+    }
+    lines = lines.slice(0, 3);
+    const lineH = size * 1.2;
+    const top = left; // the card starts at the margin on both axes
+    const y0 = top + (bottom - top - lineH * lines.length) / 2 + lineH / 2;
+    ctx.fillStyle = '#14182b';
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'center';
+    lines.forEach((line, i) => ctx.fillText(line, left + width / 2, y0 + i * lineH));
+    ctx.textAlign = 'start';
+  }
+}
+
+/** Greedy word wrap by measured width; a word wider than the line is cut with an ellipsis. */
+function wrap(ctx: SKRSContext2D, text: string, maxW: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (ctx.measureText(next).width <= maxW || !line) line = next;
+    else { lines.push(line); line = word; }
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => {
+    let cut = l;
+    while (cut.length > 1 && ctx.measureText(cut).width > maxW) cut = cut.slice(0, -2) + '…';
+    return cut;
+  });
 }

@@ -140,6 +140,20 @@ describe('reference renderer', () => {
     expect(picture.equals(createReferenceRenderer({ width: W, height: H }).render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$59' } })))).toBe(true);
   });
 
+  it('a card without a picture carries its title in its body, not a blank box', () => {
+    const rect = panelRect(W, H);
+    const out = renderer.render(frame({ panel: { title: 'AirStep Runner', image: null, price: '$79' } }));
+    // The middle third of the card's body (above the price band): dark type on the white card.
+    let dark = 0;
+    for (let y = Math.round(rect.y + rect.height * 0.3); y < rect.y + rect.height * 0.6; y++) {
+      for (let x = Math.round(rect.x + rect.width * 0.1); x < rect.x + rect.width * 0.9; x++) {
+        const i = (y * W + x) * 4;
+        if (out[i]! < 80 && out[i + 1]! < 80 && out[i + 2]! < 80) dark++;
+      }
+    }
+    expect(dark).toBeGreaterThan(100);
+  });
+
   it('draws the same pixels for the same FrameState', () => {
     const state = frame({ timeMs: 12_345, action: 'Talk4', speaking: true, blink: 0.3, caption: 'Same again', mouth: { from: 'E', to: 'oh', weight: 0.4 } });
     const first = renderer.render(state);
