@@ -78,6 +78,8 @@ describe('the newsroom in the console', () => {
     await expect.poll(() => late.getByRole('region', { name: 'chat' }).locator('li[data-message]').count(), { timeout: 20_000 }).toBe(3);
     await late.context().close();
 
+    // On the All tab: the question leaves Waiting for To review as soon as its draft is ready.
+    await questions().getByRole('tab', { name: /All/ }).click();
     await chat().locator('li', { hasText: 'come in blue' }).getByRole('button', { name: '→ Q' }).click();
     await expect.poll(() => questions().locator('.question', { hasText: 'Do the runners come in blue?' }).count(), { timeout: 20_000 }).toBe(1);
   });
