@@ -262,8 +262,10 @@ export class FfmpegEncoder extends EventEmitter<EncoderEvents> {
       let full = false;
       try {
         for (const tag of reader.push(chunk)) {
-          full = !publisher.send(tag) || full;
+          // Stamped before the send: the gateway can read the packet (and stamp its arrival)
+          // before this process runs again, which put ingest before "encoded" under load.
           if (tag.type === 8) this.encodedAudio(tag.timestamp);
+          full = !publisher.send(tag) || full;
         }
       } catch (err) {
         failed((err as Error).message);
