@@ -27,6 +27,7 @@ import { machineLine, loadAverage } from './lib/machine.js';
 import { startPart } from './lib/parts.js';
 import { redisCpuMs, treeCpuMs } from './lib/proc-cpu.js';
 import { ms, summarize, table } from './lib/stats.js';
+import { deletePrefix } from '../../test/helpers/redis.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -184,12 +185,7 @@ async function main(): Promise<void> {
   } finally {
     for (const l of loads) l.close();
     await server.stop();
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(`${prefix}:`, REDIS_URL);
     await redis.quit();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -22,6 +22,7 @@ import { loadAverage, machineLine, sampleLoad } from './lib/machine.js';
 import { startPart } from './lib/parts.js';
 import { redisCpuMs, treeCpuMs } from './lib/proc-cpu.js';
 import { ms, percentile, summarize, table } from './lib/stats.js';
+import { deletePrefix } from '../../test/helpers/redis.js';
 
 raiseNofile();
 
@@ -185,12 +186,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) await c.close();
     await server.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(`${prefix}:`, REDIS_URL);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import { loadAverage, machineLine } from './lib/machine.js';
 import { startPart } from './lib/parts.js';
 import { redisCpuMs, treeCpuMs } from './lib/proc-cpu.js';
 import { ms, summarize, table } from './lib/stats.js';
+import { deletePrefix } from '../../test/helpers/redis.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
@@ -226,12 +227,7 @@ async function main(): Promise<void> {
     if (sampler) clearInterval(sampler);
     for (const h of hosts) h.close();
     await server.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(`${prefix}:`, REDIS_URL);
     await redis.quit();
     rmSync(dataDir, { recursive: true, force: true });
   }
