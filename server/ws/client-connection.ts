@@ -15,6 +15,21 @@ export type ConnectionState = 'open' | 'closing' | 'closed';
 export type MessageHandler<R extends ClientRole> = (conn: ClientConnection<R>, msg: InboundFor<R>) => Promise<void>;
 
 /**
+ * A frame's JSON without its opening brace, kept per frame object: a room event fans out to
+ * every subscribed operator as the same object, so it is serialized once, not once per
+ * operator. Frames are never changed after they are handed to delivery.
+ */
+const bodies = new WeakMap<object, string>();
+function frameBody(frame: object): string {
+  let body = bodies.get(frame);
+  if (body === undefined) {
+    body = JSON.stringify(frame).slice(1);
+    bodies.set(frame, body);
+  }
+  return body;
+}
+
+/**
  * One client socket. Every frame takes the same path: size, rate, parse, validate,
  * dispatch — and a failure at any step is an error frame, never a dead connection.
  * Handlers run one at a time per connection, so a client's messages act in order.
@@ -200,7 +215,7 @@ export class ClientConnection<R extends ClientRole = ClientRole> {
     }
     if (this.state !== 'open' && this.divert) return this.divert(frame);
     const seq = ++this.seq;
-    const raw = `{"seq":${seq},${JSON.stringify(frame).slice(1)}`;
+    const raw = `{"seq":${seq},${frameBody(frame)}`;
     this.sendRaw(raw);
     this.persist(seq, raw);
   }
