@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
 import { createRedis } from '../../protocol/redis-connection.js';
+import { QUEUES, redisKeys } from '../../protocol/bus.js';
 import { showKeys } from '../../server/show/show-keys.js';
 import { startLocalSentinelSet, type LocalSentinelSet } from '../../scripts/local-redis/sentinel.js';
 import { startServer, TEST_JWT_SECRET, TEST_PUBLISH_SECRET, type TestServer } from '../helpers/server.js';
@@ -10,6 +12,20 @@ import { testPrefix } from '../helpers/redis.js';
 import { startPart, type Part } from '../helpers/processes.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { FakeHost } from '../helpers/fake-host.js';
+
+async function queueCounts(url: string, prefix: string): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const name of Object.values(QUEUES)) {
+    const q = new Queue(name, { connection: createRedis(url), prefix: redisKeys(prefix).bullPrefix });
+    try {
+      out[name] = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+      out[`${name} workers`] = { count: (await q.getWorkers()).length };
+    } finally {
+      await q.close();
+    }
+  }
+  return out;
+}
 
 type Ev = { kind: string; lineId?: string; interrupted?: boolean };
 const ev = (f: Record<string, unknown>) => f.event as Ev;
@@ -87,7 +103,13 @@ describe('a Redis primary killed mid-show behind Sentinel', () => {
     const bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['show'] }));
     try {
       bot.send({ type: 'question', id: 'q1', user: { id: 'v1', name: 'Ana' }, text: 'Is the show still on?' });
-      expect(await bot.next((f) => f.type === 'question.answered', 90_000)).toMatchObject({ text: 'Yes, the show goes on.' });
+      const answered = await bot.next((f) => f.type === 'question.answered', 90_000).catch(async (err: unknown) => {
+        // Seen once in ~11 loaded runs: acknowledged, never answered. Say where the answer stopped.
+        process.stdout.write(`[sentinel failover] no answer; queues ${JSON.stringify(await queueCounts(set.url, srv.prefix))}\n`
+          + `bot frames ${JSON.stringify(bot.frames)}\nworkers' log (tail):\n${workers.output().slice(-6000)}\n`);
+        throw err;
+      });
+      expect(answered).toMatchObject({ text: 'Yes, the show goes on.' });
     } finally {
       bot.close();
     }
