@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../stream-gateway/free-port.js';
-import { RedisProcess, until } from './redis-process.js';
+import { RedisProcess, startOnFreePorts, until } from './redis-process.js';
 
 const run = promisify(execFile);
 
@@ -43,22 +42,19 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const ownDir = !o.dir;
   const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), 'livehost-cluster-'));
   const nodes: RedisProcess[] = [];
-  for (let i = 0; i < primaryCount * (1 + replicaCount); i++) {
-    const port = await freePort('127.0.0.1');
-    // The cluster bus needs a port too; by default port + 10000, which may be taken or out of range.
-    const busPort = await freePort('127.0.0.1');
-    nodes.push(new RedisProcess(`node-${port}`, port, dir, () => [
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
-      // A primary that stops answering for this long is failed over to its replica.
-      '--cluster-node-timeout', '3000', '--appendonly', 'yes', '--appendfsync', 'everysec',
-    ]));
-  }
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill()));
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await Promise.all(nodes.map((n) => n.start(timeoutMs)));
+    for (let i = 0; i < primaryCount * (1 + replicaCount); i++) {
+      // The cluster bus needs a port too; by default port + 10000, which may be taken or out of range.
+      nodes.push(await startOnFreePorts(2, ([port, busPort]) => new RedisProcess(`node-${port}`, port!, dir, () => [
+        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
+        // A primary that stops answering for this long is failed over to its replica.
+        '--cluster-node-timeout', '3000', '--appendonly', 'yes', '--appendfsync', 'everysec',
+      ]), timeoutMs));
+    }
     // redis-cli makes the first `primaryCount` nodes primaries and the rest their replicas.
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => n.address), '--cluster-replicas', String(replicaCount), '--cluster-yes'], { timeout: timeoutMs });
     await until('every node to see the cluster ok with all slots', async () => {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../../stream-gateway/free-port.js';
 
 /**
  * One redis-server (or sentinel) of a local layout: own port, own directory, own log,
@@ -31,7 +32,23 @@ export class RedisProcess {
       '--logfile', path.join(this.dir, 'redis.log'), ...(this.sentinel ? [] : ['--save', '']), ...this.args(),
     ], { stdio: 'ignore' });
     this.child.once('error', () => undefined);
-    await waitForPing(this.port, timeoutMs);
+    const child = this.child;
+    // A redis-server that cannot start exits at once; say why now instead of pinging for the whole timeout.
+    let onExit: (() => void) | undefined;
+    let gone = false;
+    const exited = new Promise<never>((_, reject) => {
+      onExit = () => {
+        gone = true;
+        reject(new RedisExitedError(this.port, readLog(path.join(this.dir, 'redis.log'))));
+      };
+      child.once('exit', onExit);
+    });
+    try {
+      await Promise.race([waitForPing(this.port, timeoutMs, () => gone), exited]);
+    } finally {
+      child.off('exit', onExit!);
+      exited.catch(() => undefined);
+    }
   }
 
   /** kill -9: no shutdown, no final write. */
@@ -50,10 +67,51 @@ export class RedisProcess {
   }
 }
 
-export async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+/** A redis-server that exited before it answered; `portTaken` when its port (or bus port) was in use. */
+export class RedisExitedError extends Error {
+  override readonly name = 'RedisExitedError';
+  readonly portTaken: boolean;
+  constructor(readonly port: number, log: string) {
+    const last = log.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+    super(`redis-server on port ${port} exited before answering: ${last || 'nothing in its log'}`);
+    this.portTaken = /address already in use/i.test(log);
+  }
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts a process on ports probed free just before. Another process can take a probed port
+ * before redis-server binds it (tests run in parallel, and outgoing sockets draw from the
+ * same ephemeral range), so a start that fails on a taken port is tried again on new ones.
+ */
+export async function startOnFreePorts(count: number, make: (ports: number[]) => RedisProcess, timeoutMs: number): Promise<RedisProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort('127.0.0.1'));
+    const proc = make(ports);
+    try {
+      await proc.start(timeoutMs);
+      return proc;
+    } catch (err) {
+      await proc.kill();
+      if (!(err instanceof RedisExitedError && err.portTaken) || attempt >= 5) throw err;
+    }
+  }
+}
+
+/** Pings until PONG, the deadline, or `gaveUp()` (the process is gone); a silent listener times a ping out. */
+export async function waitForPing(port: number, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    if (gaveUp()) return;
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000, commandTimeout: 2000 });
     probe.on('error', () => undefined);
     try {
       await probe.connect();

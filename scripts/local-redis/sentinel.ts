@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../stream-gateway/free-port.js';
-import { RedisProcess, until } from './redis-process.js';
+import { RedisProcess, startOnFreePorts, until } from './redis-process.js';
 
 export const SENTINEL_MASTER = 'livehost';
 
@@ -38,28 +37,9 @@ export async function startLocalSentinelSet(o: LocalSentinelOptions = {}): Promi
   const timeoutMs = o.timeoutMs ?? 60_000;
   const downAfterMs = o.downAfterMs ?? 1000;
   const dir = mkdtempSync(path.join(tmpdir(), 'livehost-sentinel-'));
-  const [p1, p2] = [await freePort('127.0.0.1'), await freePort('127.0.0.1')];
-  const primaryPort = p1;
   const common = ['--appendonly', 'yes', '--appendfsync', 'everysec'];
-  const nodes = [
-    new RedisProcess(`data-${p1}`, p1, dir, () => common),
-    // The replica follows the first node; after a failover the sentinels repoint whoever is left.
-    new RedisProcess(`data-${p2}`, p2, dir, () => [...common, '--replicaof', '127.0.0.1', String(primaryPort)]),
-  ];
+  const nodes: RedisProcess[] = [];
   const sentinels: RedisProcess[] = [];
-  for (let i = 0; i < 3; i++) {
-    const port = await freePort('127.0.0.1');
-    const s = new RedisProcess(`sentinel-${port}`, port, dir, () => [], true);
-    // Sentinel rewrites its own configuration file, so each has one in its directory.
-    writeFileSync(path.join(s.dir, 'sentinel.conf'), [
-      `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
-      `sentinel down-after-milliseconds ${SENTINEL_MASTER} ${downAfterMs}`,
-      `sentinel failover-timeout ${SENTINEL_MASTER} ${Math.max(3000, downAfterMs * 3)}`,
-      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
-      '',
-    ].join('\n'));
-    sentinels.push(s);
-  }
   const stop = async () => {
     await Promise.all([...sentinels, ...nodes].map((n) => n.kill()));
     rmSync(dir, { recursive: true, force: true });
@@ -85,9 +65,25 @@ export async function startLocalSentinelSet(o: LocalSentinelOptions = {}): Promi
     throw new Error('no sentinel names a primary');
   };
   try {
-    await Promise.all(nodes.map((n) => n.start(timeoutMs)));
+    const first = await startOnFreePorts(1, ([port]) => new RedisProcess(`data-${port}`, port!, dir, () => common), timeoutMs);
+    nodes.push(first);
+    // The replica follows the first node; after a failover the sentinels repoint whoever is left.
+    nodes.push(await startOnFreePorts(1, ([port]) => new RedisProcess(`data-${port}`, port!, dir, () => [...common, '--replicaof', '127.0.0.1', String(first.port)]), timeoutMs));
     await until('the replica in sync with the primary', () => ask(nodes[1]!, async (c) => /master_link_status:up/.test(await c.info('replication'))), timeoutMs);
-    await Promise.all(sentinels.map((s) => s.start(timeoutMs)));
+    for (let i = 0; i < 3; i++) {
+      sentinels.push(await startOnFreePorts(1, ([port]) => {
+        const s = new RedisProcess(`sentinel-${port}`, port!, dir, () => [], true);
+        // Sentinel rewrites its own configuration file, so each has one in its directory.
+        writeFileSync(path.join(s.dir, 'sentinel.conf'), [
+          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${first.port} 2`,
+          `sentinel down-after-milliseconds ${SENTINEL_MASTER} ${downAfterMs}`,
+          `sentinel failover-timeout ${SENTINEL_MASTER} ${Math.max(3000, downAfterMs * 3)}`,
+          `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+          '',
+        ].join('\n'));
+        return s;
+      }, timeoutMs));
+    }
     await until('every sentinel to see the replica and the other sentinels', async () => {
       for (const s of sentinels) {
         const info = await ask(s, (c) => c.call('SENTINEL', 'master', SENTINEL_MASTER) as Promise<string[]>);
