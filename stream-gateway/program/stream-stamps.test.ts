@@ -61,11 +61,13 @@ describe('the gateway answering a server over Redis', () => {
       await ask({ ref: 'elsewhere', room: 'room-b', streamTimeMs: 990, replyTo: keys.streamStampReplies('srv-1') });
       await redis.publish(keys.streamStampRequests, 'not json');
       await ask({ ref: 'ok', room: 'room-a', streamTimeMs: 990, replyTo: keys.streamStampReplies('srv-1') });
-      for (let i = 0; i < 200 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // The reply comes ~50 ms after the ask; the deadline is far from that (a loaded run missed a 4 s one).
+      const deadline = Date.now() + 30_000;
+      while (heard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(heard).toEqual([{ channel: keys.streamStampReplies('srv-1'), reply: { ref: 'ok', room: 'room-a', ingestAt: expect.any(Number) } }]);
     } finally {
       responder.stop();
       await Promise.all([redis.quit(), sub.quit(), listen.quit()]);
     }
-  });
+  }, 60_000);
 });
