@@ -15,18 +15,20 @@ export type ConnectionState = 'open' | 'closing' | 'closed';
 export type MessageHandler<R extends ClientRole> = (conn: ClientConnection<R>, msg: InboundFor<R>) => Promise<void>;
 
 /**
- * A frame's JSON without its opening brace, kept per frame object: a room event fans out to
- * every subscribed operator as the same object, so it is serialized once, not once per
- * operator. Frames are never changed after they are handed to delivery.
+ * A frame's JSON without its opening brace, for the frame delivered last: a room event is
+ * handed to each subscribed operator's connection in turn as the same object, so it is
+ * serialized once, not once per operator. One entry, compared by identity — no lookup table
+ * on the relay's path, where each frame has one recipient. Frames are never changed after
+ * they are handed to delivery.
  */
-const bodies = new WeakMap<object, string>();
+let lastFrame: object | null = null;
+let lastBody = '';
 function frameBody(frame: object): string {
-  let body = bodies.get(frame);
-  if (body === undefined) {
-    body = JSON.stringify(frame).slice(1);
-    bodies.set(frame, body);
+  if (frame !== lastFrame) {
+    lastBody = JSON.stringify(frame).slice(1);
+    lastFrame = frame;
   }
-  return body;
+  return lastBody;
 }
 
 /**
