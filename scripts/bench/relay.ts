@@ -7,7 +7,7 @@
 // (taskset); the figure to trust is the CPU the system under test spends per relayed frame
 // (server + its Redis, from /proc), with the latency (operator send → host receive) beside it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -149,6 +149,12 @@ async function startLivehost(dir: string): Promise<{ pids: Record<string, number
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const server = pinned(SUT_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], { ...env, LOG_LEVEL: 'info' });
   const port = Number((await waitForLine(server, /listening at http:\/\/127\.0\.0\.1:(\d+)/i))[1]);
+  // BENCH_SERVER_LOG=path keeps what the server prints (with BENCH_SERVER_NODE_ARGS=--trace-gc, its collections).
+  if (process.env.BENCH_SERVER_LOG) {
+    const log = createWriteStream(process.env.BENCH_SERVER_LOG);
+    server.stdout?.pipe(log);
+    server.stderr?.pipe(log);
+  }
   const redis = createRedis(redisUrl);
   const tokens = new TokenService(secret, redis, prefix);
   const admin = (await tokens.issue({ role: 'admin' })).token;

@@ -40,6 +40,10 @@ interface Bucket {
   /** The session each pending run belongs to, to append to its last run. */
   open: Map<string, Run>;
   inFlight: Promise<void> | null;
+  /** The next call is scheduled. */
+  timer: NodeJS.Timeout | null;
+  /** The next call goes out no sooner than this (performance.now()). */
+  notBefore: number;
   /** Settles when the next call (the one holding `pending`) is done. */
   next: { promise: Promise<void>; resolve: () => void } | null;
 }
@@ -47,12 +51,13 @@ interface Bucket {
 /** At most this many frames in one call (Lua's unpack and the reply stay small). */
 const MAX_FRAMES_PER_CALL = 512;
 /**
- * A bucket's first frame waits this long for company before its call goes out. Frames are
- * recorded after they are sent, so this adds no latency; it is how much a crashed instance
- * can have sent without recording (the same order as one round trip to Redis), and at a few
- * thousand frames a second it makes one script call carry dozens of them.
+ * A bucket's calls start at least this far apart: a frame waits up to this long for company
+ * before its call goes out. Frames are recorded after they are sent, so this adds no
+ * latency; it is how much a crashed instance can have sent without recording. Under load it
+ * sets the number of writes to Redis — each a syscall whose loopback delivery the sender
+ * pays for — to a few hundred a second, however many frames they carry.
  */
-const GATHER_MS = 2;
+export const GATHER_MS = 10;
 
 export interface FrameRecorderOptions {
   keys(sessionId: string): { sess: string; out: string };
@@ -64,10 +69,9 @@ export interface FrameRecorderOptions {
 
 /**
  * Writes sent frames to their sessions' outboxes, batched: one call per bucket in flight at
- * a time, and everything that arrives meanwhile goes in the next one. Idle, a frame is
- * written within GATHER_MS; under load, a call carries all the frames of a round trip —
- * one script instead of one per frame, and order within a session is kept because a
- * bucket's calls never overlap.
+ * a time, GATHER_MS apart at least, and everything that arrives meanwhile goes in the next
+ * one — one script per GATHER_MS instead of one per frame (or per round trip), and order
+ * within a session is kept because a bucket's calls never overlap.
  */
 export class FrameRecorder {
   private readonly buckets = new Map<string, Bucket>();
@@ -81,7 +85,7 @@ export class FrameRecorder {
   record(sessionId: string, epoch: string, seq: number, raw: string): void {
     const tag = this.o.tag(sessionId);
     let b = this.buckets.get(tag);
-    if (!b) this.buckets.set(tag, (b = { pending: [], open: new Map(), inFlight: null, next: null }));
+    if (!b) this.buckets.set(tag, (b = { pending: [], open: new Map(), inFlight: null, next: null, timer: null, notBefore: performance.now() + GATHER_MS }));
     const run = b.open.get(sessionId);
     if (run && run.epoch === epoch) {
       run.frames.push(raw);
@@ -91,7 +95,7 @@ export class FrameRecorder {
       b.pending.push(fresh);
       b.open.set(sessionId, fresh);
     }
-    if (!b.inFlight && b.pending.length === 1 && b.pending[0]!.frames.length === 1) setTimeout(() => this.flush(tag), GATHER_MS);
+    if (!b.inFlight) this.schedule(tag, b);
   }
 
   /** Resolves once what was recorded for the session so far has been written (or failed). */
@@ -109,6 +113,14 @@ export class FrameRecorder {
       b.next = { promise, resolve };
     }
     return b.next.promise;
+  }
+
+  private schedule(tag: string, b: Bucket): void {
+    if (b.timer) return;
+    b.timer = setTimeout(() => {
+      b.timer = null;
+      this.flush(tag);
+    }, Math.max(0, Math.ceil(b.notBefore - performance.now())));
   }
 
   private flush(tag: string): void {
@@ -136,13 +148,15 @@ export class FrameRecorder {
       keys.push(k.sess, k.out);
       args.push(run.epoch, run.frames.length, run.lastSeq, ...run.frames);
     }
+    b.notBefore = performance.now() + GATHER_MS;
     b.inFlight = this.redis.livehostRecordFrames(keys.length, ...keys, ...args).then(
       () => undefined,
       (err: Error) => this.o.onError(err),
     ).finally(() => {
       b.inFlight = null;
       done?.resolve();
-      this.flush(tag);
+      if (b.pending.length) this.schedule(tag, b);
+      else this.buckets.delete(tag);
     });
   }
 }

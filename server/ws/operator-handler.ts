@@ -55,7 +55,8 @@ export function operatorHandler(core: ServerCore) {
         return;
       case 'command': {
         const receivedAt = Date.now();
-        const host = await core.placement.hostFor(msg.room);
+        // The relay's path: no await while the route is cached.
+        const host = core.placement.cachedHost(msg.room) ?? await core.placement.hostFor(msg.room);
         if (!host) throw new ProtocolError('no_render_host', `room ${msg.room} has no render host yet`);
         // Stopping speech is the director's: it knows what it handed the host and what comes next.
         if (msg.command.name === 'stop') {
@@ -68,7 +69,8 @@ export function operatorHandler(core: ServerCore) {
         void relayed.remember(commandId, { room: msg.room, command: msg.command, by: conn.claims.tokenId }, core.local.get(host.sessionId) !== undefined)
           .catch(() => undefined);
         // The operator's ack comes from the host (command.ack), end to end.
-        await core.delivery.deliver(host.sessionId, { type: 'command', commandId, room: msg.room, command: msg.command });
+        const frame = { type: 'command', commandId, room: msg.room, command: msg.command };
+        if (!core.delivery.deliverHere(host.sessionId, frame)) await core.delivery.deliver(host.sessionId, frame);
         return;
       }
       case 'say': {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isSessionId, SessionStore } from './session-store.js';
+import { GATHER_MS } from './frame-recorder.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import { whenReady } from '../../protocol/redis-outage.js';
 
@@ -72,6 +73,30 @@ describe('session store', () => {
       expect(JSON.parse(kept.at(-1)!.raw).ref).toBe(`${i}.80`);
       expect((await store.get(s.sessionId))?.seq).toBe(80);
     }
+  });
+
+  it('a steady stream of frames goes to Redis in calls GATHER_MS apart, not one call per frame', async () => {
+    const recorder = connect();
+    const store = new SessionStore(connect(), prefix, 60, { recorder });
+    const calls = vi.spyOn(recorder as unknown as { livehostRecordFrames: (...a: unknown[]) => unknown }, 'livehostRecordFrames');
+    const s = await store.create('operator', 'tok-s', 'tok-s');
+    const { epoch } = await store.takeOver(s.sessionId);
+    // One frame a millisecond or so (as often as the timer fires), for 300 ms.
+    let n = 0;
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        n++;
+        store.record(s.sessionId, epoch, n, `{"seq":${n},"type":"ack","ref":"${n}"}`);
+        if (performance.now() - started >= 300) { clearInterval(t); resolve(); }
+      }, 1);
+    });
+    await store.whenRecorded(s.sessionId);
+    const elapsed = performance.now() - started;
+    expect((await store.since(s.sessionId, 0)).map((f) => f.seq)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
+    // A slower machine only makes fewer calls; one per frame would be n.
+    expect(calls.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / GATHER_MS) + 2);
+    expect(n).toBeGreaterThan(calls.mock.calls.length);
   });
 
   it('only an id of its own shape names a session (a client cannot name a key)', async () => {
