@@ -57,6 +57,12 @@ export function haproxyConfig(c: BalancerConfig): string {
     // is tried again on another instance, not returned to the client as a 503.
     '  retries 3',
     '  option redispatch 1',
+    // A request sent on a reused keep-alive connection that the dead instance closes without
+    // a word: HAProxy would close the client's connection for the client to retry, which a
+    // browser does and Node's fetch does not. It retries such requests itself instead, on
+    // another instance — only reads: a write the instance may have done before it died is
+    // the client's to repeat or not.
+    '  retry-on conn-failure empty-response',
     `  default-server inter ${inter} fastinter ${inter} downinter ${inter} fall ${c.fall ?? 2} rise ${c.rise ?? 1}`,
     '',
     'frontend livehost',
@@ -67,6 +73,7 @@ export function haproxyConfig(c: BalancerConfig): string {
     // WebSockets are long: least connections spreads the sockets a dead instance leaves
     // behind over the ones left. No stickiness: a session resumes on any instance.
     '  balance leastconn',
+    '  http-request disable-l7-retry unless METH_GET',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     ...c.backends.map((b) => `  server ${b.name} ${b.host}:${b.port} check`),

@@ -94,3 +94,55 @@ describe('the local HAProxy in front of server instances', () => {
     expect(() => haproxyConfig({ bind: { host: '127.0.0.1', port: 1 }, backends: [{ name: 's1', host: '1.2.3.4 backup', port: 2 }] })).toThrow(/backend host/);
   });
 });
+
+describe('the local HAProxy when an instance dies holding a request', () => {
+  let lb: LocalBalancer;
+  /** Bodies of the writes each instance received. */
+  const took: Record<'mute' | 'other', string[]> = { mute: [], other: [] };
+  const standIn = (name: 'mute' | 'other') => http.createServer((req, res) => {
+    if (req.url === '/readyz') return res.writeHead(200).end();
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST') took[name].push(body);
+      // The mute one reads the request, then drops the connection without a word: an instance dying mid-request.
+      if (name === 'mute') req.socket.destroy();
+      else res.end(name);
+    });
+  });
+  const mute = standIn('mute');
+  const other = standIn('other');
+
+  beforeAll(async () => {
+    for (const s of [mute, other]) await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    lb = await startLocalBalancer({ backends: [
+      { name: 'mute', host: '127.0.0.1', port: (mute.address() as AddressInfo).port },
+      { name: 'other', host: '127.0.0.1', port: (other.address() as AddressInfo).port },
+    ] });
+    await lb.waitFor(['mute', 'other'], 'UP');
+  });
+
+  afterAll(async () => {
+    await lb?.stop();
+    for (const s of [mute, other]) { s.closeAllConnections(); s.close(); }
+  });
+
+  it('answers a read from another instance, and never sends a write on to a second one', async () => {
+    const reads = await Promise.all(Array.from({ length: 10 }, async () => {
+      const res = await fetch(`${lb.url}/who`);
+      return `${res.status} ${await res.text()}`;
+    }));
+    expect(reads).toEqual(Array.from({ length: 10 }, () => '200 other'));
+    // A write the mute instance took fails for its client (a 502, or the connection closed), and is not repeated.
+    const writes = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+      try {
+        return (await fetch(`${lb.url}/who`, { method: 'POST', body: `w${i}` })).status;
+      } catch {
+        return 'closed';
+      }
+    }));
+    expect(took.mute.length).toBeGreaterThan(0);
+    expect(took.mute.filter((b) => took.other.includes(b))).toEqual([]);
+    expect(writes.filter((w) => w === 200)).toHaveLength(took.other.length);
+  });
+});
