@@ -102,6 +102,19 @@ export async function whenReady(client: { status: string; connect(): Promise<voi
   });
 }
 
+/**
+ * The one way to subscribe: once the connection is ready (whenReady; redis/ioredis#2037),
+ * to plain channels or, with `shard`, to shard channels.
+ */
+export async function subscribeWhenReady(
+  client: Parameters<typeof whenReady>[0] & { subscribe(...channels: string[]): Promise<unknown>; ssubscribe(...channels: string[]): Promise<unknown> },
+  channels: string[],
+  opts: { shard?: boolean } = {},
+): Promise<void> {
+  await whenReady(client);
+  await (opts.shard ? client.ssubscribe(...channels) : client.subscribe(...channels));
+}
+
 /** An `error` listener for BullMQ queues and workers: outages are left to watchRedis. */
 export function outageQuiet(log: OutageLog, what: string): (err: Error) => void {
   return (err) => {

@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { redisKeys, type StreamEvent } from '../protocol/index.js';
 import { deletePrefix, redisUrl, testPrefix } from '../test/helpers/redis.js';
 import { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
-import { whenReady } from '../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../protocol/redis-outage.js';
 
 /** Test-only helpers for the gateway's real-process tests (ffmpeg, ffprobe, Redis). */
 
@@ -37,8 +37,7 @@ export async function startHarness(playAuth: boolean, extra: Partial<GatewayOpti
   const logger: Logger = pino({ level: 'debug' }, { write: (s: string) => { lines.push(s); } });
   const sub = new Redis(redisUrl());
   const events: StreamEvent[] = [];
-  await whenReady(sub);
-  await sub.subscribe(redisKeys(prefix).streamEvents);
+  await subscribeWhenReady(sub, [redisKeys(prefix).streamEvents]);
   sub.on('message', (_channel: string, message: string) => events.push(JSON.parse(message) as StreamEvent));
   const gateway = await startGateway({
     host: '127.0.0.1', rtmpPort: 0, httpPort: 0, publishSecret: SECRET, playAuth,

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Bus, BusEnvelope, BusHandler, ChannelOptions } from './bus.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 /**
  * Redis pub/sub bus. Subscribing puts a connection in subscriber mode, so the bus owns a
@@ -55,9 +55,7 @@ export class RedisBus implements Bus {
     if (!set) {
       set = new Set();
       this.handlers.set(full, set);
-      await whenReady(this.subscriber);
-      if (opts.shard) await this.subscriber.ssubscribe(full);
-      else await this.subscriber.subscribe(full);
+      await subscribeWhenReady(this.subscriber, [full], opts);
     }
     set.add(handler);
     return async () => {

@@ -8,7 +8,7 @@ import { redactUrls, redisKeys, type DestinationView, type StoredDestination } f
 import { buildRouteApp, type RouteApp } from '../../test/distribution/route-app.js';
 import { destinationRoutes } from '../routes/destinations.js';
 import { createDistribution, type Distribution } from './distribution.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
 const STAGE_ARN = 'arn:aws:ivs:us-west-2:123456789012:stage/StAgE123456';
@@ -124,8 +124,7 @@ describe('destinations REST', () => {
     const url = `rtmp://a.rtmp.youtube.com/live2/${KEY}`;
     const sub = t.core.redis.duplicate();
     const notices: string[] = [];
-    await whenReady(sub);
-    await sub.subscribe(redisKeys(t.prefix).destinationEvents);
+    await subscribeWhenReady(sub, [redisKeys(t.prefix).destinationEvents]);
     sub.on('message', (_c: string, m: string) => notices.push(m));
     const res = await call('POST', '/api/rooms/show/destinations', { id: 'yt', kind: 'rtmp', url });
     expect(res.json<DestinationView>().target).toBe('rtmp://a.rtmp.youtube.com/live2/***');

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StreamEvent, compile, redisKeys, type RoomEvent } from '../../protocol/index.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const valid = compile(StreamEvent);
 
@@ -28,7 +28,5 @@ export async function listenToStreamEvents(
       .then((claimed) => (claimed ? emit(ev.room, { kind: 'stream', state: ev.state }) : undefined))
       .catch((err: Error) => log.warn({ err: err.message }, 'stream event relay failed'));
   });
-  // Subscribing while the connection still shakes hands races ioredis's ready check (redis/ioredis#2037).
-  await whenReady(subscriber);
-  await subscriber.subscribe(channel);
+  await subscribeWhenReady(subscriber, [channel]);
 }

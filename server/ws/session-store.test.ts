@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isSessionId, SessionStore } from './session-store.js';
 import { GATHER_MS } from './frame-recorder.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 describe('session store', () => {
   const prefix = testPrefix('sess');
@@ -37,8 +37,7 @@ describe('session store', () => {
     const s = await store.create('render-host', 'tok-2', 'h1');
     const sub = connect();
     const got = new Promise<string>((resolve) => sub.on('smessage', (_c: string, m: string) => resolve(m)));
-    await whenReady(sub);
-    await sub.ssubscribe(store.channel(s.sessionId));
+    await subscribeWhenReady(sub, [store.channel(s.sessionId)], { shard: true });
     expect(await store.deliverRemote(s.sessionId, { type: 'ack', ref: 'c' })).toBe(0);
     expect(JSON.parse(await got)).toEqual({ i: '*', d: { u: { type: 'ack', ref: 'c' } } });
     expect(await store.since(s.sessionId, 0)).toEqual([]);

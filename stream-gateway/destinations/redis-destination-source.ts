@@ -4,7 +4,7 @@ import { DestinationsChanged, StoredDestination, compile, redisKeys, type Destin
 import { destinationAad, open } from '../../protocol/secret-box.js';
 import type { DestinationManager } from './destination-manager.js';
 import type { DestinationStatus } from './destination-state.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const validStored = compile(StoredDestination);
 const validNotice = compile(DestinationsChanged);
@@ -31,8 +31,7 @@ export class RedisDestinationSource {
   }
 
   async start(healthEveryMs = 2000): Promise<void> {
-    await whenReady(this.subscriber);
-    await this.subscriber.subscribe(this.keys.destinationEvents);
+    await subscribeWhenReady(this.subscriber, [this.keys.destinationEvents]);
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.keys.destinationEvents) return;
       let parsed: unknown;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DestinationsChanged, StoredDestination, compile, redisKeys } from '../../protocol/index.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const validStored = compile(StoredDestination);
 const validNotice = compile(DestinationsChanged);
@@ -36,8 +36,7 @@ export class ChannelDirectory {
   /** Listens for change notices on a connection in subscriber mode (may be shared). */
   async start(subscriber: Redis): Promise<void> {
     subscriber.on('message', this.onMessage);
-    await whenReady(subscriber);
-    await subscriber.subscribe(this.keys.destinationEvents);
+    await subscribeWhenReady(subscriber, [this.keys.destinationEvents]);
   }
 
   stop(subscriber: Redis): void {

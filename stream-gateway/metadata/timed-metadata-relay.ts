@@ -8,7 +8,7 @@ import { ChannelBatcher, type BatcherOptions } from './channel-batcher.js';
 import type { ChannelDirectory } from './channel-directory.js';
 import type { MetadataFeed } from './metadata-feed.js';
 import { toItem } from './metadata-payload.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const validEvent = compile(TimedMetadataEvent);
 
@@ -50,8 +50,7 @@ export class TimedMetadataRelay {
   async start(subscriber: Redis): Promise<void> {
     this.subscriber = subscriber;
     subscriber.on('message', this.onMessage);
-    await whenReady(subscriber);
-    await subscriber.subscribe(this.channel);
+    await subscribeWhenReady(subscriber, [this.channel]);
   }
 
   /** Routes one event; resolves once it is queued on every channel (tests await it). */

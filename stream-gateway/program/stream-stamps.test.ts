@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Redis } from 'ioredis';
 import { redisKeys, type StreamStampReply, type StreamStampRequest } from '../../protocol/index.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 import { StreamStampResponder, StreamStamps } from './stream-stamps.js';
 
 describe('when a line\'s first packet reached the gateway', () => {
@@ -55,10 +55,8 @@ describe('the gateway answering a server over Redis', () => {
     await responder.start();
     const heard: Array<{ channel: string; reply: StreamStampReply }> = [];
     listen.on('message', (channel: string, raw: string) => heard.push({ channel, reply: (JSON.parse(raw) as { d: StreamStampReply }).d }));
-    // Not before it is ready: a subscribe during the handshake races ioredis's ready check
-    // (redis/ioredis#2037), and the lost subscription failed this test twice under load.
-    await whenReady(listen);
-    await listen.subscribe(keys.streamStampReplies('srv-1'), `${prefix}:bus:director:x`);
+    // Not before it is ready (redis/ioredis#2037): the lost subscription failed this test twice under load.
+    await subscribeWhenReady(listen, [keys.streamStampReplies('srv-1'), `${prefix}:bus:director:x`]);
     const ask = (req: StreamStampRequest) => redis.publish(keys.streamStampRequests, JSON.stringify({ i: 'srv-1', d: req }));
     try {
       await ask({ ref: 'forged', room: 'room-a', streamTimeMs: 990, replyTo: `${prefix}:bus:director:x` });

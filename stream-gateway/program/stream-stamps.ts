@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { compile, packetCarries, redisKeys, StreamStampRequest, type StreamStampReply } from '../../protocol/index.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 /** How far back a line's packet is still found (a host reports within a second or two). */
 const KEEP_MS = 15_000;
@@ -143,9 +143,7 @@ export class StreamStampResponder {
 
   async start(): Promise<void> {
     this.subscriber.on('message', this.onMessage);
-    // A SUBSCRIBE sent during ioredis's ready check is lost on the reconnect that follows.
-    await whenReady(this.subscriber);
-    await this.subscriber.subscribe(this.channel);
+    await subscribeWhenReady(this.subscriber, [this.channel]);
   }
 
   stop(): void {

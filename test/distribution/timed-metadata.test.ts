@@ -11,7 +11,7 @@ import { MetadataFeed } from '../../stream-gateway/metadata/metadata-feed.js';
 import { TimedMetadataRelay } from '../../stream-gateway/metadata/timed-metadata-relay.js';
 import { captureLogger, waitFor } from '../../stream-gateway/test-support.js';
 import { deletePrefix, redisUrl, testPrefix } from '../helpers/redis.js';
-import { whenReady } from '../../protocol/redis-outage.js';
+import { subscribeWhenReady } from '../../protocol/redis-outage.js';
 
 const ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/ChAnNeL42';
 
@@ -39,8 +39,7 @@ describe('captions reach IVS when their line starts', () => {
     await channels.start(sub);
     await relay.start(sub);
     const published: TimedMetadataEvent[] = [];
-    await whenReady(watcher);
-    await watcher.subscribe(redisKeys(prefix).timedMetadata);
+    await subscribeWhenReady(watcher, [redisKeys(prefix).timedMetadata]);
     watcher.on('message', (_c: string, m: string) => published.push(JSON.parse(m) as TimedMetadataEvent));
 
     const operatorEvents: RoomEvent[] = [];

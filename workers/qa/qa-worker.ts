@@ -8,7 +8,7 @@ import { AnswerAbortedError, answerQuestion, type QaJobResult } from './answer-q
 import type { KbProvider } from './kb-provider.js';
 import { KbStore } from './kb-store.js';
 import { ttsJobOptions } from './tts-jobs.js';
-import { outageQuiet, watchRedis, whenReady } from '../../protocol/redis-outage.js';
+import { outageQuiet, watchRedis, subscribeWhenReady } from '../../protocol/redis-outage.js';
 import type { ModerationProvider } from '../../moderation/index.js';
 import { rejectionLog } from './rejection-log.js';
 
@@ -76,9 +76,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
   const byAnswer = new Map<string, AbortController>();
   const CANCELLED = 'cancelled';
   cancels.on('message', (_channel: string, answerId: string) => byAnswer.get(answerId)?.abort(CANCELLED));
-  // Subscribing while the connection still shakes hands races ioredis's ready check (redis/ioredis#2037).
-  await whenReady(cancels);
-  await cancels.subscribe(keys.answerCancelEvents);
+  await subscribeWhenReady(cancels, [keys.answerCancelEvents]);
   let warnedNoLlm = false;
 
   const pickProvider = (requested: AnswerContext['answers']): AnswerProvider => {
