@@ -9,7 +9,7 @@ import { ClientConnection, type MessageHandler } from './client-connection.js';
 import { operatorHandler } from './operator-handler.js';
 import { renderHostHandler } from './render-host-handler.js';
 import { botHandler } from './bot-handler.js';
-import type { SessionRecord } from './session-store.js';
+import { KEEP_ALIVE_CALL_SESSIONS, keepAliveDue, type SessionRecord } from './session-store.js';
 import { SessionLink } from './session-link.js';
 
 /**
@@ -121,14 +121,21 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
   const offRevoke = await core.bus.subscribe('revoke', (data) => closeToken((data as { tokenId: string }).tokenId));
   app.decorate('closeToken', closeToken);
 
-  // Once a second: keep live sessions from expiring and close sockets whose token expired.
+  // Once a second: close sockets whose token expired, and keep the share of live sessions due this tick from expiring.
   let ticks = 0;
   const timer = setInterval(() => {
     const now = Date.now();
+    const tick = ++ticks;
+    const due: string[] = [];
     for (const conn of core.local.all()) {
       if (conn.claims.expiresAt <= now) conn.close(CLOSE_CODES.unauthorized, 'token expired');
+      else if (keepAliveDue(conn.sessionId, tick)) due.push(conn.sessionId);
     }
-    if (++ticks % 10 === 0) void core.sessions.keepAlive(core.local.all().map((c) => c.sessionId)).catch(() => undefined);
+    const calls = Math.ceil(due.length / KEEP_ALIVE_CALL_SESSIONS);
+    for (let k = 0; k < calls; k++) {
+      const ids = due.slice(k * KEEP_ALIVE_CALL_SESSIONS, (k + 1) * KEEP_ALIVE_CALL_SESSIONS);
+      setTimeout(() => void core.sessions.keepAlive(ids).catch(() => undefined), (k * 1000) / calls).unref();
+    }
   }, 1000);
   timer.unref();
 

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isSessionId, SessionStore } from './session-store.js';
+import { isSessionId, KEEP_ALIVE_CALL_SESSIONS, KEEP_ALIVE_TICKS, keepAliveDue, SessionStore } from './session-store.js';
 import { GATHER_MS } from './frame-recorder.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import { subscribeWhenReady } from '../../protocol/redis-outage.js';
@@ -107,5 +108,34 @@ describe('session store', () => {
       expect(await store.get(bad)).toBeNull();
     }
     expect(await store.get(s.sessionId)).toMatchObject({ role: 'operator', tokenId: 'tok-9' });
+  });
+
+  it('each live session\'s keep-alive falls on one tick of every KEEP_ALIVE_TICKS, and the ticks share the sessions evenly', () => {
+    const ids = Array.from({ length: 10_000 }, () => `s-17-${randomUUID()}`);
+    const perTick: number[] = [];
+    for (let tick = 1; tick <= KEEP_ALIVE_TICKS; tick++) perTick.push(ids.filter((id) => keepAliveDue(id, tick)).length);
+    expect(perTick.reduce((a, b) => a + b, 0)).toBe(ids.length);
+    const even = ids.length / KEEP_ALIVE_TICKS;
+    for (const n of perTick) expect(Math.abs(n - even)).toBeLessThan(even * 0.2);
+    for (const id of ids.slice(0, 100)) {
+      const due = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((tick) => keepAliveDue(id, tick));
+      expect(due).toHaveLength(1);
+      expect(keepAliveDue(id, due[0]! + KEEP_ALIVE_TICKS)).toBe(true);
+    }
+  });
+
+  it('a keep-alive goes out in scripts of at most KEEP_ALIVE_CALL_SESSIONS sessions, and each session\'s keys get the TTL', async () => {
+    const redis = connect();
+    const store = new SessionStore(redis, prefix, 60);
+    const sessions = await Promise.all(Array.from({ length: KEEP_ALIVE_CALL_SESSIONS + 10 }, (_, i) => store.create('bot', `tok-${i}`, `tok-${i}`)));
+    const first = sessions[0]!.sessionId;
+    const last = sessions.at(-1)!.sessionId;
+    const key = (id: string) => `${prefix}:sess:{sb${store.home}}:${id}`;
+    await Promise.all([first, last].map((id) => redis.expire(key(id), 5)));
+    const calls = vi.spyOn(redis, 'livehostKeepAlive');
+    await store.keepAlive(sessions.map((s) => s.sessionId));
+    expect(calls).toHaveBeenCalledTimes(2);
+    for (const call of calls.mock.calls) expect(call[0]).toBeLessThanOrEqual(3 * KEEP_ALIVE_CALL_SESSIONS);
+    for (const id of [first, last]) expect(await redis.ttl(key(id))).toBeGreaterThan(100);
   });
 });
