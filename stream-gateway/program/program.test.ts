@@ -68,7 +68,13 @@ describe('the outgoing stream never stops', () => {
     const gaps = during.slice(1).map((t, i) => t - during[i]!);
     expect(during.length).toBeGreaterThan(40);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(1000);
-    expect(sources.map((s) => s.source)).toEqual(['live', 'slate', 'live']);
+    // The drop, then the return. On a loaded machine the test's own ffmpeg (-re) can stall past
+    // stallMs while it publishes the second time: the slate covers that too and live comes
+    // back, so later switches alternate and the show ends on the live picture.
+    const order = sources.map((s) => s.source);
+    expect(order.slice(0, 3)).toEqual(['live', 'slate', 'live']);
+    expect(order.every((s, i) => i === 0 || s !== order[i - 1])).toBe(true);
+    expect(order.at(-1)).toBe('live');
     expect(sources[1]!.at - dropAt).toBeLessThan(1000);
 
     // Slate frames are a still image (tiny P-frames); the live test card moves (large ones).
