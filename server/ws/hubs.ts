@@ -134,7 +134,8 @@ export async function registerHubs(app: FastifyInstance, core: ServerCore): Prom
     const calls = Math.ceil(due.length / KEEP_ALIVE_CALL_SESSIONS);
     for (let k = 0; k < calls; k++) {
       const ids = due.slice(k * KEEP_ALIVE_CALL_SESSIONS, (k + 1) * KEEP_ALIVE_CALL_SESSIONS);
-      setTimeout(() => void core.sessions.keepAlive(ids).catch(() => undefined), (k * 1000) / calls).unref();
+      // Only sessions still held here when their call goes: one whose socket left meanwhile has its resume window set.
+      setTimeout(() => void core.sessions.keepAlive(ids.filter((id) => core.local.get(id))).catch(() => undefined), (k * 1000) / calls).unref();
     }
   }, 1000);
   timer.unref();
