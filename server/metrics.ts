@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../protocol/process-metrics.js';
 
 /** One registry per server instance, so several instances in one process never collide. */
 export class Metrics {
@@ -37,6 +38,6 @@ export class Metrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'livehost_' });
+    collectProcessMetrics(this.registry, 'livehost_');
   }
 }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../protocol/process-metrics.js';
 import type { DestinationState, DestinationStatus } from '../destinations/destination-state.js';
 import type { ProgramSource } from '../program/room-program.js';
 import type { ViewerCount } from './viewer-count-poller.js';
@@ -33,7 +34,7 @@ export class GatewayMetrics {
 
   constructor(private readonly sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'livehost_gateway_' });
+    if (options.defaultMetrics) collectProcessMetrics(this.registry, 'livehost_gateway_');
     const snapshot = () => this.snapshot();
     new Gauge({
       name: 'livehost_gateway_destination_state', help: 'Destination state: 1 for the current state, 0 for the others',
