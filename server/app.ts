@@ -216,6 +216,12 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     void core.bus.publish('room-ops', room).catch(() => undefined);
   };
   await core.bus.subscribe('room-ops', (room) => core.events.forget(String(room)));
+  // Each instance keeps a room's settings too; an edit anywhere drops every copy.
+  core.rooms.announce = (room) => {
+    core.rooms.forget(room);
+    void core.bus.publish('room-settings', room).catch(() => undefined);
+  };
+  await core.bus.subscribe('room-settings', (room) => core.rooms.forget(String(room)));
   await core.timing.start();
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log, {

@@ -1,20 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { RoomEvent } from '../../protocol/index.js';
 import type { Delivery } from '../ws/delivery.js';
+import { AnnouncedCache } from '../bus/announced-cache.js';
 
 /**
- * A room's subscribers are read from Redis at most this often per instance. Changes made
- * anywhere are announced on the bus and drop the copy at once; this bounds how long a lost
- * announcement can leave it stale.
+ * A room's subscribers are read from Redis at most this often per instance (changes are
+ * announced on the bus and drop the copy at once; this bounds a lost announcement), and a
+ * copy up to twice as old serves while one read replaces it.
  */
 const SUBSCRIBERS_FRESH_MS = 5000;
-/**
- * Past FRESH, a copy younger than this still serves while one read replaces it: a room's
- * events do not wait for Redis, and the rooms whose copies were taken together at start
- * do not all stall on one expiry. Older than this (a room quiet for long), events wait
- * for the read.
- */
-const SUBSCRIBERS_STALE_MS = 2 * SUBSCRIBERS_FRESH_MS;
 
 /**
  * Operators subscribe to rooms; a room event goes to every subscribed operator session.
@@ -22,13 +16,7 @@ const SUBSCRIBERS_STALE_MS = 2 * SUBSCRIBERS_FRESH_MS;
  * one per line on air) costs no Redis read on the relay's path.
  */
 export class RoomEvents {
-  private readonly subscribers = new Map<string, { sessions: string[]; at: number }>();
-  /**
-   * The read under way for a room, one at a time: before this, every event that came while
-   * a room's copy was being read sent its own read — at 8,000 acks/s, five for one room in
-   * one millisecond, every five seconds for every room at once.
-   */
-  private readonly reading = new Map<string, Promise<string[]>>();
+  private readonly subscribers: AnnouncedCache<string, string[]>;
   /** Set by the app once the bus is up: tells every instance (this one too) whose subscribers changed. */
   announce: (room: string) => void = (room) => this.forget(room);
 
@@ -36,8 +24,12 @@ export class RoomEvents {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly delivery: Delivery,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    now: () => number = () => performance.now(),
+  ) {
+    this.subscribers = new AnnouncedCache((room) => this.redis.smembers(this.key(room)), {
+      freshMs: SUBSCRIBERS_FRESH_MS, staleMs: 2 * SUBSCRIBERS_FRESH_MS, now,
+    });
+  }
 
   private key(room: string) { return `${this.prefix}:room:${room}:ops`; }
 
@@ -51,10 +43,9 @@ export class RoomEvents {
     this.changed(room);
   }
 
-  /** Drops this instance's copy of a room's subscribers (a change announced on the bus); a read under way no longer counts. */
+  /** Drops this instance's copy of a room's subscribers (a change announced on the bus). */
   forget(room: string): void {
-    this.subscribers.delete(room);
-    this.reading.delete(room);
+    this.subscribers.forget(room);
   }
 
   private changed(room: string): void {
@@ -62,40 +53,8 @@ export class RoomEvents {
     this.announce(room);
   }
 
-  private sessionsOf(room: string): string[] | Promise<string[]> {
-    const hit = this.subscribers.get(room);
-    const age = hit ? this.now() - hit.at : Infinity;
-    if (hit && age < SUBSCRIBERS_FRESH_MS) return hit.sessions;
-    const reading = this.reading.get(room) ?? this.read(room);
-    if (hit && age < SUBSCRIBERS_STALE_MS) {
-      reading.catch(() => undefined);
-      return hit.sessions;
-    }
-    return reading;
-  }
-
-  private read(room: string): Promise<string[]> {
-    const at = this.now();
-    const reading: Promise<string[]> = this.redis.smembers(this.key(room)).then(
-      (sessions) => {
-        // Forgotten meanwhile: the read may predate the change, so it is not kept.
-        if (this.reading.get(room) === reading) {
-          this.reading.delete(room);
-          this.subscribers.set(room, { sessions, at });
-        }
-        return sessions;
-      },
-      (err: unknown) => {
-        if (this.reading.get(room) === reading) this.reading.delete(room);
-        throw err;
-      },
-    );
-    this.reading.set(room, reading);
-    return reading;
-  }
-
   async emit(room: string, event: RoomEvent): Promise<void> {
-    const sessions = await this.sessionsOf(room);
+    const sessions = await this.subscribers.get(room);
     if (sessions.length === 0) return;
     const frame = { type: 'room.event', room, event };
     await Promise.all(sessions.map(async (sid) => {

@@ -2,6 +2,15 @@ import type { Redis } from 'ioredis';
 import type { CreateRoomBody, KnowledgeBase, RoomSettings, RoomView, UpdateRoomBody } from '../../protocol/index.js';
 import { redisKeys } from '../../protocol/index.js';
 import { ProtocolError } from '../auth/auth-error.js';
+import { AnnouncedCache } from '../bus/announced-cache.js';
+
+/**
+ * A room's settings are read from Redis at most this often per instance: every chat line
+ * and question needs them, and a read + parse per line was a Redis round trip and ~1 MB/s
+ * of garbage that lived long enough to reach the old generation at 10,000 sessions
+ * (bench:connections). Edits are announced on the bus and drop every copy at once.
+ */
+const SETTINGS_FRESH_MS = 5000;
 
 export const DEFAULT_ROOM: RoomSettings = {
   name: 'Untitled room',
@@ -35,14 +44,32 @@ function withDefaults(raw: Partial<StoredRoom> & { mode?: string }): StoredRoom 
   return { ...DEFAULT_ROOM, ...rest, review } as StoredRoom;
 }
 
+/** A copy shared by every caller on this instance must not be changed by one of them. */
+function frozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) frozen(v);
+  }
+  return value;
+}
+
 /** Rooms and their knowledge bases, in Redis (one hash of room JSON, one key per KB). */
 export class RoomStore {
   private readonly roomsKey: string;
   private readonly keys: ReturnType<typeof redisKeys>;
+  private readonly settings: AnnouncedCache<string, StoredRoom>;
+  /** Set by the app once the bus is up: tells every instance (this one too) that a room changed. */
+  announce: (room: string) => void = (room) => this.settings.forget(room);
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(private readonly redis: Redis, prefix: string, now?: () => number) {
     this.roomsKey = `${prefix}:rooms`;
     this.keys = redisKeys(prefix);
+    this.settings = new AnnouncedCache(async (id) => frozen(await this.read(id)), { freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS, now });
+  }
+
+  /** Drops this instance's copy of a room's settings (a change announced on the bus). */
+  forget(room: string): void {
+    this.settings.forget(room);
   }
 
   async create(body: CreateRoomBody): Promise<StoredRoom> {
@@ -54,7 +81,12 @@ export class RoomStore {
     return room;
   }
 
+  /** A room's settings, as this instance last read them (shared and frozen: copy to change). */
   async get(id: string): Promise<StoredRoom> {
+    return this.settings.get(id);
+  }
+
+  private async read(id: string): Promise<StoredRoom> {
     const raw = await this.redis.hget(this.roomsKey, id);
     if (!raw) throw new ProtocolError('not_found', `no room ${id}`);
     return withDefaults(JSON.parse(raw));
@@ -86,16 +118,23 @@ export class RoomStore {
   }
 
   async update(id: string, patch: UpdateRoomBody): Promise<StoredRoom> {
-    const room = await this.get(id);
+    const room = await this.read(id);
     const next: StoredRoom = { ...room, ...patch, id, createdAt: room.createdAt };
     await this.redis.hset(this.roomsKey, id, JSON.stringify(next));
+    this.changed(id);
     return next;
   }
 
   async delete(id: string): Promise<void> {
     const removed = await this.redis.hdel(this.roomsKey, id);
+    this.changed(id);
     if (!removed) throw new ProtocolError('not_found', `no room ${id}`);
     await this.redis.del(this.keys.kb(id));
+  }
+
+  private changed(id: string): void {
+    this.settings.forget(id);
+    this.announce(id);
   }
 
   async getKb(id: string): Promise<KnowledgeBase> {
@@ -110,7 +149,7 @@ export class RoomStore {
   }
 
   async putKb(id: string, kb: KnowledgeBase): Promise<void> {
-    await this.get(id);
+    await this.read(id);
     await this.redis.set(this.keys.kb(id), JSON.stringify(kb));
   }
 }

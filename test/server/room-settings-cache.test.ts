@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, startServer, type TestServer } from '../helpers/server.js';
+import { testPrefix } from '../helpers/redis.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+const kindOf = (f: object) => ((f as { event?: unknown }).event as { kind?: string } | undefined)?.kind;
+
+describe('room settings, kept by each instance', () => {
+  const servers: TestServer[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    clients.splice(0).forEach((c) => c.close());
+    await cleanup(...servers.splice(0));
+  });
+
+  it('chat lines read a room\'s settings once, and an edit through another instance\'s REST route takes effect on the next line', async () => {
+    const prefix = testPrefix('roomcache');
+    const a = await startServer({}, prefix);
+    const b = await startServer({}, prefix);
+    servers.push(a, b);
+    await a.core.rooms.create({ id: 'r' });
+    const op = await TestClient.connect(`${b.wsUrl}/ws/operator`, b.adminToken);
+    const bot = await TestClient.connect(`${b.wsUrl}/ws/bot`, await b.token({ role: 'bot', rooms: ['r'] }));
+    clients.push(op, bot);
+    op.send({ type: 'room.subscribe', id: 's', room: 'r' });
+    await op.next((f) => f.type === 'ack' && f.ref === 's');
+
+    const roomReads = vi.spyOn(b.core.redis, 'hget');
+    const readsOfRooms = () => roomReads.mock.calls.filter(([key]) => key === `${prefix}:rooms`).length;
+    const chat = async (n: number, text: string) => {
+      bot.send({ type: 'chat', id: `c${n}`, user: { id: `viewer-${n}`, name: `Viewer ${n}` }, text });
+      await bot.next((f) => f.type === 'ack' && f.ref === `c${n}`);
+    };
+    for (let n = 1; n <= 5; n++) await chat(n, `the casino scene was great ${n}`);
+    expect(op.frames.filter((f) => kindOf(f) === 'chat')).toHaveLength(5);
+    expect(readsOfRooms()).toBeLessThanOrEqual(1);
+
+    const patched = await a.app.inject({
+      method: 'PATCH', url: '/api/rooms/r', headers: { authorization: `Bearer ${a.adminToken}` }, payload: { blocklist: ['casino'] },
+    });
+    expect(patched.statusCode).toBe(200);
+    // The announcement travels on the bus; it is there well before the copy's 5 s would run out.
+    await vi.waitFor(async () => {
+      expect((await b.core.rooms.get('r')).blocklist).toEqual(['casino']);
+    }, { timeout: 2000, interval: 20 });
+    await chat(6, 'the casino scene again');
+    const rejected = await op.next((f) => kindOf(f) === 'rejected');
+    expect(rejected.event).toMatchObject({ kind: 'rejected', reason: 'blocklist', text: 'the casino scene again' });
+    expect(op.frames.filter((f) => kindOf(f) === 'chat')).toHaveLength(5);
+  });
+
+  it('a copy is shared and frozen: a caller cannot change it for the others', async () => {
+    const a = await startServer();
+    servers.push(a);
+    await a.core.rooms.create({ id: 'r', blocklist: ['x'] });
+    const room = await a.core.rooms.get('r');
+    expect(() => { (room as { name: string }).name = 'changed'; }).toThrow(TypeError);
+    expect(() => { (room.blocklist as string[]).push('y'); }).toThrow(TypeError);
+    expect((await a.core.rooms.get('r')).blocklist).toEqual(['x']);
+  });
+});
