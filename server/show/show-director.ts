@@ -99,7 +99,8 @@ export class ShowDirector {
   /** What operators see of a room's show: from its director when it runs here, else from the stored state. */
   async view(room: string) {
     const local = this.owned.get(room);
-    if (local) return local.view();
+    // Not loaded yet (its first load failed and waits for its retry): the stored state is what there is.
+    if (local?.loaded) return local.view();
     const probe = new ShowRoom(room, this.deps, () => undefined);
     return probe.peek();
   }

@@ -72,6 +72,7 @@ export class LeaseLostError extends Error {
  */
 export class ShowRoom {
   private machine!: ShowMachine;
+  private stateLoaded = false;
   private rt: Runtime = emptyRuntime();
   private chain: Promise<void> = Promise.resolve();
   private cancelTimer: (() => void) | null = null;
@@ -90,26 +91,43 @@ export class ShowRoom {
 
   /** Loads the stored state, catches up with the inbox and re-hands the host what it may not have. */
   open(): Promise<void> {
-    return this.serial(async () => {
-      const raw = await this.d.redis.get(this.keys.runtime);
-      this.rt = raw ? JSON.parse(raw) as Runtime : emptyRuntime();
-      await this.build();
-      const host = await this.d.lookupHost(this.room);
-      const stored = this.rt.host;
-      if (host?.hostId !== stored?.hostId || host?.sessionId !== stored?.sessionId) {
-        this.machine.handle({ type: 'host.changed', host }, this.d.clock.now());
-      } else if (host) {
-        // The last owner may have stored a send and died before doing it: the host drops repeats.
-        const sent = this.rt.lines.filter((l) => l.state === 'sent').sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-        for (const line of sent) this.machine.fx.push({ kind: 'send', line, airId: line.airId!, seq: line.seq! });
-      }
-      await this.drainNow();
-    });
+    return this.serial(() => this.load());
+  }
+
+  /**
+   * Whether the stored state has been loaded. A load that fails (Redis failing over while
+   * the lease was taken) is tried again, as every failed step is; until then the room has
+   * no machine to step, and what it would have stepped waits in the inbox.
+   */
+  get loaded(): boolean {
+    return this.stateLoaded;
+  }
+
+  private async load(): Promise<void> {
+    const raw = await this.d.redis.get(this.keys.runtime);
+    this.rt = raw ? JSON.parse(raw) as Runtime : emptyRuntime();
+    await this.build();
+    const host = await this.d.lookupHost(this.room);
+    const stored = this.rt.host;
+    if (host?.hostId !== stored?.hostId || host?.sessionId !== stored?.sessionId) {
+      this.machine.handle({ type: 'host.changed', host }, this.d.clock.now());
+    } else if (host) {
+      // The last owner may have stored a send and died before doing it: the host drops repeats.
+      const sent = this.rt.lines.filter((l) => l.state === 'sent').sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      for (const line of sent) this.machine.fx.push({ kind: 'send', line, airId: line.airId!, seq: line.seq! });
+    }
+    this.stateLoaded = true;
+    await this.drainNow();
+  }
+
+  /** Catches up with the inbox, loading the state first if that has not succeeded yet. */
+  private resume(): Promise<void> {
+    return this.loaded ? this.drainNow() : this.load();
   }
 
   /** The inbox has something new. */
   wake(): void {
-    void this.serial(() => this.drainNow());
+    void this.serial(() => this.resume());
   }
 
   close(): void {
@@ -154,7 +172,7 @@ export class ShowRoom {
         this.d.log.error({ err, room: this.room }, 'director step failed');
         // Redis away, say: nothing would wake the room again once it is back — look again soon.
         this.cancelTimer?.();
-        this.cancelTimer = this.d.clock.at(this.d.clock.now() + 1000, () => void this.serial(() => this.drainNow()));
+        this.cancelTimer = this.d.clock.at(this.d.clock.now() + 1000, () => void this.serial(() => this.resume()));
       }
     });
     this.chain = run;

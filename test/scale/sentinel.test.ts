@@ -95,14 +95,34 @@ describe('a Redis primary killed mid-show behind Sentinel', () => {
     await old.kill();
     const promoted = await set.failedOver(old, 60_000);
     const failoverMs = Date.now() - killedAt;
-    await host.waitPlayed(playedBefore + 6, 90_000);
+    await host.waitPlayed(playedBefore + 6, 90_000).catch(async (err: unknown) => {
+      // Seen once in ~20 runs with both cores busy: the show stopped after the failover. Say where.
+      const view = await srv.core.show.view('show').catch((e: Error) => `view failed: ${e.message}`);
+      process.stdout.write(`[sentinel failover] the show stopped; promoted ${failoverMs} ms after the kill\n`
+        + `directing here: ${JSON.stringify(srv.core.show.ownedRooms)}, loaded ${srv.core.show.local('show')?.loaded}\n`
+        + `show ${JSON.stringify(view).slice(0, 3000)}\nhost played ${JSON.stringify(host.played.slice(-4))}\n`
+        + `operator frames (tail) ${JSON.stringify(op.frames.slice(-15)).slice(0, 4000)}\n`);
+      throw err;
+    });
 
     // A command and a question after the failover: relayed, acknowledged, answered on air.
-    op.send({ type: 'command', id: 'after', room: 'show', command: { name: 'caption', text: 'still here' } });
-    expect(await op.next((f) => f.type === 'command.ack' && f.ref === 'after', 30_000)).toMatchObject({ ok: true });
+    // A client refused as `unavailable` sends again after a pause, as the protocol asks (seen
+    // once with both cores busy: a connection of the server not back yet when the show was).
+    const refused: string[] = [];
+    const untilTaken = async (client: TestClient, frame: (id: string) => object, taken: string) => {
+      for (let attempt = 0; ; attempt++) {
+        const id = `after-${taken}-${attempt}`;
+        client.send(frame(id));
+        const reply = await client.next((f) => f.ref === id && (f.type === taken || f.type === 'error'), 30_000);
+        if (reply.type !== 'error' || reply.code !== 'unavailable' || attempt === 20) return reply;
+        refused.push(`${taken}: ${String(reply.message)}`);
+        await new Promise((r) => setTimeout(r, 250 * Math.min(attempt + 1, 4)));
+      }
+    };
+    expect(await untilTaken(op, (id) => ({ type: 'command', id, room: 'show', command: { name: 'caption', text: 'still here' } }), 'command.ack')).toMatchObject({ ok: true });
     const bot = await TestClient.connect(`${srv.wsUrl}/ws/bot`, await srv.token({ role: 'bot', rooms: ['show'] }));
     try {
-      bot.send({ type: 'question', id: 'q1', user: { id: 'v1', name: 'Ana' }, text: 'Is the show still on?' });
+      expect(await untilTaken(bot, (id) => ({ type: 'question', id, user: { id: 'v1', name: 'Ana' }, text: 'Is the show still on?' }), 'question.ack')).toMatchObject({ type: 'question.ack' });
       const answered = await bot.next((f) => f.type === 'question.answered', 90_000).catch(async (err: unknown) => {
         // Seen once in ~11 loaded runs: acknowledged, never answered. Say where the answer stopped.
         process.stdout.write(`[sentinel failover] no answer; queues ${JSON.stringify(await queueCounts(set.url, srv.prefix))}\n`
@@ -140,7 +160,8 @@ describe('a Redis primary killed mid-show behind Sentinel', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
     process.stdout.write(`[sentinel failover] primary 127.0.0.1:${old.port} killed; 127.0.0.1:${promoted.port} promoted after ${failoverMs} ms; `
       + `longest silence at the host ${silence} ms; loop lines aired twice: ${repeats}; lines finished ${finished.length}, reported to operators ${finishedReports}, `
-      + `in the as-run log ${logged.size} (missing ${missing}); operator frames ${seqs.length}, none missing or repeated\n`);
+      + `in the as-run log ${logged.size} (missing ${missing}); operator frames ${seqs.length}, none missing or repeated; `
+      + `refused as unavailable after the failover, then sent again: ${refused.length ? refused.join('; ') : 'none'}\n`);
     expect(missing).toBeLessThanOrEqual(1);
   }, 300_000);
 });
