@@ -77,6 +77,8 @@ export class RoomStore {
     const room: StoredRoom = { ...DEFAULT_ROOM, ...settings, id, createdAt: Date.now() };
     const created = await this.redis.hsetnx(this.roomsKey, id, JSON.stringify(room));
     if (!created) throw new ProtocolError('conflict', `room ${id} already exists`);
+    // A room deleted and made again under its id: no instance may keep the old one.
+    this.changed(id);
     await this.redis.set(this.keys.kb(id), JSON.stringify({ qa: [], facts: [] } satisfies KnowledgeBase), 'NX');
     return room;
   }

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -9,6 +9,7 @@ import type { Library } from './library.js';
 import type { ShowEvent } from './show-events.js';
 import { showKeys } from './show-keys.js';
 import { outageQuiet } from '../../protocol/redis-outage.js';
+import { StuckWorkerWatchdog } from '../../protocol/stuck-worker-watchdog.js';
 
 const validSegment = compile(SegmentReady);
 const validEnd = compile(AnswerEnd);
@@ -33,7 +34,9 @@ const PAYLOAD_TTL_S = 6 * 3600;
  * The director, not this worker, decides what airs.
  */
 export class SegmentIntake {
-  private readonly worker: Worker;
+  private readonly queue: Queue;
+  /** A worker parked for good after a Redis failover is replaced (protocol/stuck-worker-watchdog.ts). */
+  private readonly watchdog: StuckWorkerWatchdog<Worker>;
 
   constructor(
     private readonly redis: Redis,
@@ -44,10 +47,16 @@ export class SegmentIntake {
     private readonly log: Logger,
     private readonly review: ReviewHandlers,
   ) {
-    this.worker = new Worker(QUEUES.segments, (job) => this.process(job), {
-      connection, prefix: redisKeys(prefix).bullPrefix, concurrency: 16,
+    this.queue = new Queue(QUEUES.segments, { connection: redis, prefix: redisKeys(prefix).bullPrefix });
+    this.queue.on('error', outageQuiet(log, 'segments queue'));
+    this.watchdog = new StuckWorkerWatchdog(this.queue, { log, name: 'segment intake' });
+    this.watchdog.start(() => {
+      const worker = new Worker(QUEUES.segments, (job) => this.watchdog.busy(() => this.process(job)), {
+        connection, prefix: redisKeys(prefix).bullPrefix, concurrency: 16,
+      });
+      worker.on('error', outageQuiet(log, 'segment intake'));
+      return worker;
     });
-    this.worker.on('error', outageQuiet(log, 'segment intake'));
   }
 
   async process(job: Job): Promise<void> {
@@ -99,6 +108,7 @@ export class SegmentIntake {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await this.watchdog.close();
+    await this.queue.close();
   }
 }

@@ -197,6 +197,13 @@ describe('three server instances behind HAProxy, the directing one killed mid-sh
 
     // No line twice and none skipped: the loop's lines in order, none cut.
     const loop = host.played.filter((p) => p.priority === 'script').map((p) => p.text);
+    if (loop.some((t, i) => t !== texts[i % 3]) || host.played.some((p) => p.interrupted)) {
+      // Seen once in a full run under load: a loop line aired twice after the kill. Say how.
+      const hostEvents = op2.frames.filter((f) => isEvent('host')(f) || isEvent('notice')(f)).map((f) => ({ at: f.at, event: f.event }));
+      process.stdout.write(`[load balancer] the loop out of order; killed at ${killedAt}, clients resumed after ${JSON.stringify(resumedAfter)} ms\n`
+        + `host played ${JSON.stringify(host.played.map((p) => ({ text: p.text, segmentId: p.segmentId, startedAt: p.startedAt, endedAt: p.endedAt, interrupted: p.interrupted })))}\n`
+        + `host and notice events at op2 ${JSON.stringify(hostEvents).slice(0, 4000)}\n`);
+    }
     loop.forEach((t, i) => expect(t).toBe(texts[i % 3]));
     expect(host.played.every((p) => !p.interrupted)).toBe(true);
     for (const answer of [a0.text, a1.text, a2.text]) expect(host.played.filter((p) => p.text === answer)).toHaveLength(1);

@@ -49,6 +49,20 @@ describe('room settings, kept by each instance', () => {
     expect(op.frames.filter((f) => kindOf(f) === 'chat')).toHaveLength(5);
   });
 
+  it('creating, editing and deleting a room each announce it (a room made again under a deleted id is never served stale)', async () => {
+    const a = await startServer();
+    servers.push(a);
+    const announced: string[] = [];
+    const publish = a.core.rooms.announce;
+    a.core.rooms.announce = (room) => { announced.push(room); publish(room); };
+    await a.core.rooms.create({ id: 'again', name: 'First' });
+    await a.core.rooms.update('again', { name: 'Edited' });
+    await a.core.rooms.delete('again');
+    expect(announced).toEqual(['again', 'again', 'again']);
+    await a.core.rooms.create({ id: 'again', name: 'Second' });
+    expect((await a.core.rooms.get('again')).name).toBe('Second');
+  });
+
   it('a copy is shared and frozen: a caller cannot change it for the others', async () => {
     const a = await startServer();
     servers.push(a);

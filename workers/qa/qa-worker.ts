@@ -1,5 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { createRedis } from '../../protocol/redis-connection.js';
+import { StuckWorkerWatchdog } from '../../protocol/stuck-worker-watchdog.js';
 import type { Logger } from 'pino';
 import { ANSWER_DRAFT_JOB, ANSWER_END_JOB, compile, QaJobData, QUEUES, redisKeys, type AnswerContext, type AnswerDraftJob, type AnswerEnd, type TtsJobData } from '../../protocol/index.js';
 import { segmentJobId } from '../tts/tts-worker.js';
@@ -29,6 +30,8 @@ export interface QaWorkerOptions {
   /** BullMQ lock duration; a crashed worker's job is taken over after about this long. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** A job waiting this long while the worker is idle: the worker is replaced (default 30 s). */
+  stuckWorkerMs?: number;
   /** How long an answer held back by a full room waits before it looks again. */
   backlogRetryMs?: number;
 }
@@ -182,34 +185,45 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     }
   };
 
-  const worker = new Worker<QaJobData, QaJobResult>(QUEUES.qa, processor, {
-    connection: workerConnection,
-    prefix: bullPrefix,
-    concurrency,
-    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
-    ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
-    removeOnComplete: { age: 3600, count: 10_000 },
-    removeOnFail: { age: 24 * 3600 },
+  // A worker parked for good after a Redis failover is replaced (stuck-worker-watchdog.ts).
+  const qaQueue = new Queue<QaJobData>(QUEUES.qa, { connection: commands, prefix: bullPrefix });
+  qaQueue.on('error', outageQuiet(log, 'qa queue'));
+  const watchdog = new StuckWorkerWatchdog<Worker<QaJobData, QaJobResult>>(qaQueue, {
+    log, name: 'qa', ...(options.stuckWorkerMs ? { stuckMs: options.stuckWorkerMs } : {}),
   });
-  worker.on('error', outageQuiet(log, 'qa worker'));
-  worker.on('failed', (job, err) => {
-    if (err instanceof WaitingError || err instanceof DelayedError) return;
-    log.error({ jobId: job?.id, questionId: job?.data?.questionId, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'qa job failed');
-  });
+  const makeWorker = () => {
+    const w = new Worker<QaJobData, QaJobResult>(QUEUES.qa, (job, token) => watchdog.busy(() => processor(job, token)), {
+      connection: workerConnection,
+      prefix: bullPrefix,
+      concurrency,
+      ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+    w.on('error', outageQuiet(log, 'qa worker'));
+    w.on('failed', (job, err) => {
+      if (err instanceof WaitingError || err instanceof DelayedError) return;
+      log.error({ jobId: job?.id, questionId: job?.data?.questionId, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'qa job failed');
+    });
+    return w;
+  };
+  const worker = watchdog.start(makeWorker);
   await worker.waitUntilReady();
   log.info({ queue: QUEUES.qa, concurrency }, 'qa worker started');
 
   return {
-    worker,
+    get worker() { return watchdog.current; },
     async close(graceMs = 2000) {
       const timer = setTimeout(() => {
         for (const c of active) c.abort();
       }, graceMs);
       try {
-        await worker.close();
+        await watchdog.close();
       } finally {
         clearTimeout(timer);
       }
+      await qaQueue.close();
       await ttsQueue.close();
       await segmentsQueue.close();
       await Promise.allSettled([commands.quit(), workerConnection.quit(), cancels.quit()]);

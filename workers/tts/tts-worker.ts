@@ -1,6 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { createRedis } from '../../protocol/redis-connection.js';
+import { StuckWorkerWatchdog } from '../../protocol/stuck-worker-watchdog.js';
 import pino, { type Logger } from 'pino';
 import { compile, LINE_FAILED_JOB, QUEUES, redisKeys, SegmentReady, TtsJobData, type LineFailed } from '../../protocol/index.js';
 import type { AssetStore } from '../../assets/asset-store.js';
@@ -106,32 +107,41 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
     return { segmentId: segment.segmentId, audioKey: segment.audio.key, durationMs: segment.durationMs };
   };
 
-  const worker = new Worker<TtsJobData, TtsJobResult | null>(QUEUES.tts, processor, {
-    connection: workerConnection,
-    prefix: bullPrefix,
-    concurrency,
-    ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs, stalledInterval: opts.lockDurationMs } : {}),
-  });
-  worker.on('failed', (job, err) => {
-    logger.warn({ jobId: job?.id, segmentId: job?.data?.segmentId, attempts: job?.attemptsMade, err: err.message }, 'tts job failed');
-    const data = job && jobValidator.check(job.data);
-    if (!job || !data?.ok) return;
-    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (!final) return;
-    // Given up for good: the director skips the line (or the library shows the material failed).
-    const d = data.value;
-    const failed: LineFailed = {
-      room: d.room, segmentId: d.segmentId, answerId: d.answerId, index: d.index, final: d.final, reason: err.message.slice(0, 500),
-      ...(d.questionId ? { questionId: d.questionId } : {}), ...(d.prepare ? { prepare: d.prepare } : {}),
-    };
-    void segments.add(LINE_FAILED_JOB, failed, { ...SEGMENT_JOB_OPTIONS, jobId: segmentJobId(`${d.segmentId}.failed`) })
-      .catch((e: Error) => logger.error({ err: e.message, segmentId: d.segmentId }, 'could not report a failed line'));
-  });
-  worker.on('error', outageQuiet(logger, 'tts worker'));
+  // A worker parked for good after a Redis failover is replaced (protocol/stuck-worker-watchdog.ts).
+  const ttsQueue = new Queue<TtsJobData>(QUEUES.tts, { connection: queueConnection, prefix: bullPrefix });
+  ttsQueue.on('error', outageQuiet(logger, 'tts queue'));
+  const watchdog = new StuckWorkerWatchdog<Worker<TtsJobData, TtsJobResult | null>>(ttsQueue, { log: logger, name: 'tts' });
+  const makeWorker = () => {
+    const w = new Worker<TtsJobData, TtsJobResult | null>(QUEUES.tts, (job) => watchdog.busy(() => processor(job)), {
+      connection: workerConnection,
+      prefix: bullPrefix,
+      concurrency,
+      ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs, stalledInterval: opts.lockDurationMs } : {}),
+    });
+    w.on('failed', (job, err) => {
+      logger.warn({ jobId: job?.id, segmentId: job?.data?.segmentId, attempts: job?.attemptsMade, err: err.message }, 'tts job failed');
+      const data = job && jobValidator.check(job.data);
+      if (!job || !data?.ok) return;
+      const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final) return;
+      // Given up for good: the director skips the line (or the library shows the material failed).
+      const d = data.value;
+      const failed: LineFailed = {
+        room: d.room, segmentId: d.segmentId, answerId: d.answerId, index: d.index, final: d.final, reason: err.message.slice(0, 500),
+        ...(d.questionId ? { questionId: d.questionId } : {}), ...(d.prepare ? { prepare: d.prepare } : {}),
+      };
+      void segments.add(LINE_FAILED_JOB, failed, { ...SEGMENT_JOB_OPTIONS, jobId: segmentJobId(`${d.segmentId}.failed`) })
+        .catch((e: Error) => logger.error({ err: e.message, segmentId: d.segmentId }, 'could not report a failed line'));
+    });
+    w.on('error', outageQuiet(logger, 'tts worker'));
+    return w;
+  };
+  const worker = watchdog.start(makeWorker);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
-    await worker.close();
+    await watchdog.close();
+    await ttsQueue.close();
     await segments.close();
     await Promise.allSettled([workerConnection.quit(), queueConnection.quit()]);
   })());
@@ -143,5 +153,5 @@ export async function startTtsWorker(opts: TtsWorkerOptions): Promise<TtsWorkerH
     await close().catch(() => undefined);
     throw err;
   }
-  return { worker, segments, close };
+  return { get worker() { return watchdog.current; }, segments, close };
 }
