@@ -161,7 +161,8 @@ describe('a Redis primary killed mid-show behind Sentinel', () => {
     process.stdout.write(`[sentinel failover] primary 127.0.0.1:${old.port} killed; 127.0.0.1:${promoted.port} promoted after ${failoverMs} ms; `
       + `longest silence at the host ${silence} ms; loop lines aired twice: ${repeats}; lines finished ${finished.length}, reported to operators ${finishedReports}, `
       + `in the as-run log ${logged.size} (missing ${missing}); operator frames ${seqs.length}, none missing or repeated; `
-      + `refused as unavailable after the failover, then sent again: ${refused.length ? refused.join('; ') : 'none'}\n`);
+      + `refused as unavailable after the failover, then sent again: ${refused.length ? refused.join('; ') : 'none'}; `
+      + `workers replaced by the stuck-worker watchdog: ${workers.output().split('worker stopped taking jobs').length - 1}\n`);
     expect(missing).toBeLessThanOrEqual(1);
   }, 300_000);
 });
