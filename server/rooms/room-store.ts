@@ -58,18 +58,24 @@ export class RoomStore {
   private readonly roomsKey: string;
   private readonly keys: ReturnType<typeof redisKeys>;
   private readonly settings: AnnouncedCache<string, StoredRoom>;
+  /** The KB text, for the newsroom's matchers (one read per question was up to a MB for a large KB). */
+  private readonly kbText: AnnouncedCache<string, string>;
   /** Set by the app once the bus is up: tells every instance (this one too) that a room changed. */
-  announce: (room: string) => void = (room) => this.settings.forget(room);
+  announce: (room: string) => void = (room) => this.forget(room);
 
   constructor(private readonly redis: Redis, prefix: string, now?: () => number) {
     this.roomsKey = `${prefix}:rooms`;
     this.keys = redisKeys(prefix);
     this.settings = new AnnouncedCache(async (id) => frozen(await this.read(id)), { freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS, now });
+    this.kbText = new AnnouncedCache(async (id) => (await this.redis.get(this.keys.kb(id))) ?? '{"qa":[],"facts":[]}', {
+      freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS, now,
+    });
   }
 
-  /** Drops this instance's copy of a room's settings (a change announced on the bus). */
+  /** Drops this instance's copies of a room's settings and KB (a change announced on the bus). */
   forget(room: string): void {
     this.settings.forget(room);
+    this.kbText.forget(room);
   }
 
   async create(body: CreateRoomBody): Promise<StoredRoom> {
@@ -135,7 +141,7 @@ export class RoomStore {
   }
 
   private changed(id: string): void {
-    this.settings.forget(id);
+    this.forget(id);
     this.announce(id);
   }
 
@@ -145,14 +151,15 @@ export class RoomStore {
     return raw ? (JSON.parse(raw) as KnowledgeBase) : { qa: [], facts: [] };
   }
 
-  /** The stored KB text as is, for caches that key on it. */
+  /** The stored KB text as is, as this instance last read it, for caches that key on it. */
   async getKbRaw(id: string): Promise<string> {
-    return (await this.redis.get(this.keys.kb(id))) ?? '{"qa":[],"facts":[]}';
+    return this.kbText.get(id);
   }
 
   async putKb(id: string, kb: KnowledgeBase): Promise<void> {
     await this.read(id);
     await this.redis.set(this.keys.kb(id), JSON.stringify(kb));
+    this.changed(id);
   }
 }
 
