@@ -14,13 +14,18 @@ describe('room settings, kept by each instance', () => {
     await cleanup(...servers.splice(0));
   });
 
-  it('chat lines read a room\'s settings once, not once a line, and an edit through another instance\'s REST route takes effect on the next line', async () => {
-    const prefix = testPrefix('roomcache');
+  /** Two instances on one Redis and a room `r`, made on b, whose reads are counted: a's announcement of it could come after b's first read. */
+  async function twoInstancesWithRoom(name: string) {
+    const prefix = testPrefix(name);
     const a = await startServer({}, prefix);
     const b = await startServer({}, prefix);
     servers.push(a, b);
-    // Made on b, whose reads are counted: a's announcement of it could come after b's first read.
     await b.core.rooms.create({ id: 'r' });
+    return { prefix, a, b };
+  }
+
+  it('chat lines read a room\'s settings once, not once a line, and an edit through another instance\'s REST route takes effect on the next line', async () => {
+    const { prefix, a, b } = await twoInstancesWithRoom('roomcache');
     const op = await TestClient.connect(`${b.wsUrl}/ws/operator`, b.adminToken);
     const bot = await TestClient.connect(`${b.wsUrl}/ws/bot`, await b.token({ role: 'bot', rooms: ['r'] }));
     clients.push(op, bot);
@@ -67,12 +72,7 @@ describe('room settings, kept by each instance', () => {
   });
 
   it('the knowledge base is read once for many questions, and one stored through another instance is the next one used', async () => {
-    const prefix = testPrefix('kbcache');
-    const a = await startServer({}, prefix);
-    const b = await startServer({}, prefix);
-    servers.push(a, b);
-    // Made on b, whose reads are counted: a's announcement of it could come after b's first read.
-    await b.core.rooms.create({ id: 'r' });
+    const { prefix, a, b } = await twoInstancesWithRoom('kbcache');
     const gets = vi.spyOn(b.core.redis, 'get');
     const kbKey = redisKeys(prefix).kb('r');
     const kbReads = () => gets.mock.calls.filter(([key]) => key === kbKey).length;
