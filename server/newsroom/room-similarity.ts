@@ -22,7 +22,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * put. Rebuilt when the room's language or knowledge base (synonyms included) changes.
  */
 export class RoomSimilarity {
-  private readonly cache = new Map<string, { raw: string; language: string; key: string; matcher: RoomMatcher }>();
+  private readonly cache = new Map<string, { raw: string; language: string; matcher: RoomMatcher }>();
   /** Builds under way, by room and KB hash: questions that need the same matcher share one. */
   private readonly building = new Map<string, Promise<RoomMatcher>>();
   /**
@@ -38,13 +38,13 @@ export class RoomSimilarity {
   async for(room: string, language: string): Promise<RoomMatcher> {
     const raw = await this.rooms.getKbRaw(room);
     const hit = this.cache.get(room);
-    // The same text as last time (the store's copy: usually the very same string, so no hashing).
-    if (hit && hit.raw === raw && hit.language === language) return hit.matcher;
-    const key = createHash('sha1').update(language).update(raw).digest('hex');
-    if (hit && hit.key === key) {
+    // Compared, not hashed. Keeping the store's string (not the one the entry was built from)
+    // makes the next comparison a pointer check and lets the older copy of the text go.
+    if (hit && hit.language === language && hit.raw === raw) {
       hit.raw = raw;
       return hit.matcher;
     }
+    const key = createHash('sha1').update(language).update(raw).digest('hex');
     const id = `${room}\n${key}`;
     let pending = this.building.get(id);
     if (!pending) {
@@ -56,7 +56,7 @@ export class RoomSimilarity {
     }
     const matcher = await pending;
     this.cache.delete(room);
-    this.cache.set(room, { raw, language, key, matcher });
+    this.cache.set(room, { raw, language, matcher });
     if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!);
     return matcher;
   }

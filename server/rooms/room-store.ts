@@ -63,12 +63,12 @@ export class RoomStore {
   /** Set by the app once the bus is up: tells every instance (this one too) that a room changed. */
   announce: (room: string) => void = (room) => this.forget(room);
 
-  constructor(private readonly redis: Redis, prefix: string, now?: () => number) {
+  constructor(private readonly redis: Redis, prefix: string) {
     this.roomsKey = `${prefix}:rooms`;
     this.keys = redisKeys(prefix);
-    this.settings = new AnnouncedCache(async (id) => frozen(await this.read(id)), { freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS, now });
+    this.settings = new AnnouncedCache(async (id) => frozen(await this.read(id)), { freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS });
     this.kbText = new AnnouncedCache(async (id) => (await this.redis.get(this.keys.kb(id))) ?? '{"qa":[],"facts":[]}', {
-      freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS, now,
+      freshMs: SETTINGS_FRESH_MS, staleMs: 2 * SETTINGS_FRESH_MS,
     });
   }
 

@@ -185,7 +185,7 @@ export async function startQaWorker(options: QaWorkerOptions): Promise<QaWorkerH
     }
   };
 
-  // A worker parked for good after a Redis failover is replaced (stuck-worker-watchdog.ts).
+  // A worker parked for good after a Redis failover is replaced (protocol/stuck-worker-watchdog.ts).
   const qaQueue = new Queue<QaJobData>(QUEUES.qa, { connection: commands, prefix: bullPrefix });
   qaQueue.on('error', outageQuiet(log, 'qa queue'));
   const watchdog = new StuckWorkerWatchdog<Worker<QaJobData, QaJobResult>>(qaQueue, {
