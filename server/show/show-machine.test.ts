@@ -329,6 +329,66 @@ describe('lost sends', () => {
   });
 });
 
+describe('reports that come late', () => {
+  it('a line taken back after the host had already aired it whole does not air again', () => {
+    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
+      { one: 4 * S, two: 4 * S, three: 4 * S });
+    r.op({ name: 'show.go' });
+    r.advance(1 * S);
+    // The host's reports stall (its link is moving to another instance): it plays on.
+    r.holdReports();
+    r.advance(7.5 * S); // the host has finished 'one' and 'two'; the director still sees 'one' on air
+    say(r, 'say-1', 'Breaking news.');
+    const stops = r.effects.filter((e) => e.kind === 'stop').flatMap((e) => (e.kind === 'stop' ? e.airIds : []));
+    expect(stops.length, 'the director took both back').toBe(2);
+    r.releaseReports();
+    r.advance(30 * S);
+    expect(r.airedTexts()).toEqual(['one', 'two', 'Breaking news.', 'three']);
+    const ended = r.effects.filter((e) => e.kind === 'line.ended').map((e) => (e.kind === 'line.ended' ? `${e.line.text}${e.interrupted ? '!' : ''}` : ''));
+    expect(ended, 'each airing ended once, as the host reported it').toEqual(['one', 'two', 'Breaking news.', 'three']);
+  });
+
+  it('an answer that comes between one line\'s end and the next one\'s start does not cut the next one', () => {
+    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
+      { one: 4 * S, two: 4 * S, three: 4 * S });
+    r.op({ name: 'show.go' });
+    r.advance(1 * S);
+    r.holdReports();
+    r.advance(3.5 * S); // at the host 'one' ended and 'two' began; only the first report is in
+    r.releaseReports(1);
+    answer(r, 'q1', ['Yes, it ships free.']);
+    r.releaseReports();
+    r.advance(30 * S);
+    expect(r.airedTexts()).toEqual(['one', 'two', 'Yes, it ships free.', 'three']);
+  });
+
+  it("an answer's lines taken back after they aired whole count as spoken, and air once", () => {
+    const r = room([], {});
+    answer(r, 'q1', ['First.', 'Second.']);
+    r.advance(0.5 * S);
+    r.holdReports();
+    r.advance(4 * S); // both lines aired at the host; the director still sees 'First.' on air
+    say(r, 'say-1', 'Breaking news.');
+    r.releaseReports();
+    r.advance(30 * S);
+    expect(r.airedTexts()).toEqual(['First.', 'Second.', 'Breaking news.']);
+    expect(r.effects.filter((e) => e.kind === 'answer.spoken' && e.questionId === 'q1')).toMatchObject([{ text: 'First. Second.' }]);
+    expect(r.effects.filter((e) => e.kind === 'answer.dropped')).toEqual([]);
+  });
+
+  it('a line taken back and cut by the stop airs again after the urgent line', () => {
+    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two')] }], { one: 4 * S, two: 4 * S });
+    r.op({ name: 'show.go' });
+    r.advance(1 * S);
+    r.holdReports();
+    r.advance(4 * S); // 'two' on air at the host for 1 s; the director still sees 'one'
+    say(r, 'say-1', 'Breaking news.');
+    r.releaseReports();
+    r.advance(30 * S);
+    expect(r.airedTexts()).toEqual(['one', 'two!', 'Breaking news.', 'two']);
+  });
+});
+
 describe('render host failover', () => {
   it('lines a lost host had not finished air again on the next host, in order, and none twice', () => {
     const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],

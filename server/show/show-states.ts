@@ -30,10 +30,12 @@ export const SEGMENT_MOVES: Record<SegmentRunState, readonly SegmentRunState[]> 
  * playing: the host reported it started · finished / interrupted: the host reported its
  * end (interrupted: cut before its end) · dropped: removed before it aired.
  * A sent or playing line goes back to waiting when its host is lost or it is preempted,
- * and airs again under a new air id.
+ * and airs again under a new air id — unless the host then reports the earlier airing
+ * finished whole (the take-back came too late), which makes it finished.
  */
 export const LINE_MOVES: Record<LineState, readonly LineState[]> = {
-  waiting: ['sent', 'dropped'],
+  // waiting → finished: a line taken back too late, which the host had aired whole after all.
+  waiting: ['sent', 'dropped', 'finished'],
   sent: ['playing', 'waiting', 'dropped', 'finished', 'interrupted'],
   playing: ['finished', 'interrupted', 'waiting'],
   finished: [],

@@ -306,10 +306,22 @@ export class SpeechQueue {
     const line = this.byAir(airId);
     if (!line) {
       const retired = this.rt.retired[airId];
-      if (retired) this.fx.push({ kind: 'line.ended', line: retired, airId, mediaTimeMs, hostId, interrupted });
+      if (!retired) return null;
+      this.fx.push({ kind: 'line.ended', line: retired, airId, mediaTimeMs, hostId, interrupted });
+      // Taken back too late (the host's reports were in flight) and aired whole all the
+      // same: it is done, and the copy waiting to air again would say it twice.
+      const copy = interrupted ? undefined : this.rt.lines.find((l) => l.lineId === retired.lineId && (l.state === 'waiting' || l.state === 'sent'));
+      if (copy) {
+        if (copy.state === 'sent') {
+          this.fx.push({ kind: 'stop', airIds: [copy.airId!] });
+          this.retire(copy);
+        }
+        copy.state = move(LINE_MOVES, copy.lineId, copy.state, 'finished');
+        this.compact();
+        this.answerLineEnded(copy, false, now);
+      }
       return null;
     }
-    const a = line.answerId ? this.rt.answers[line.answerId] : undefined;
     if (line.state === 'sent') {
       // Started and ended between two reports we saw (a lost started report): it aired.
       line.startedAt ??= now;
@@ -318,18 +330,23 @@ export class SpeechQueue {
     line.state = move(LINE_MOVES, line.lineId, line.state, interrupted ? 'interrupted' : 'finished');
     this.fx.push({ kind: 'line.ended', line: summary(line), airId, mediaTimeMs, hostId, interrupted });
     this.compact();
-    if (a) {
-      a.lastEndAt = now;
-      if (interrupted) {
-        // Cut by the host itself (an operator's stop command, a renderer fault): the answer is not whole.
-        this.dropAnswer(a, 'cut on air');
-      } else {
-        a.finished++;
-        a.text.push(line.text);
-        this.settleAnswer(a);
-      }
-    }
+    this.answerLineEnded(line, interrupted, now);
     return line;
+  }
+
+  /** One of an answer's lines has aired (whole or cut): the answer's progress moves. */
+  private answerLineEnded(line: LineRecord, interrupted: boolean, now: number): void {
+    const a = line.answerId ? this.rt.answers[line.answerId] : undefined;
+    if (!a) return;
+    a.lastEndAt = now;
+    if (interrupted) {
+      // Cut by the host itself (an operator's stop command, a renderer fault): the answer is not whole.
+      this.dropAnswer(a, 'cut on air');
+    } else {
+      a.finished++;
+      a.text.push(line.text);
+      this.settleAnswer(a);
+    }
   }
 
   /**
@@ -350,9 +367,12 @@ export class SpeechQueue {
       }
       for (const s of sent) if (s.priority !== 'urgent') this.preempt(s);
       sent = this.sent;
-    } else if (head && sent[0] && CLASS_RANK[head.priority] < CLASS_RANK[sent[0].priority]) {
-      const endsAt = playing?.startedAt != null ? playing.startedAt + playing.durationMs : null;
-      if (endsAt === null || endsAt - now > this.timing.retractGuardMs) {
+    } else if (head && sent[0] && CLASS_RANK[head.priority] < CLASS_RANK[sent[0].priority] && playing?.startedAt != null) {
+      // Only from behind a line on air, with time to spare. With nothing on air the host
+      // has most likely begun the sent line already (the report of the last one's end is
+      // in; that of this one's start is on its way): taken back, it would be cut and aired twice.
+      const endsAt = playing.startedAt + playing.durationMs;
+      if (endsAt - now > this.timing.retractGuardMs) {
         this.preempt(sent[0]);
         sent = this.sent;
       }

@@ -56,6 +56,8 @@ export class SimulatedRoom {
   private wake: number | null = null;
   private ids = 0;
   hostUp = true;
+  /** Reports the host made that have not reached the director yet (a slow link, a failover). */
+  private held: ShowEvent[] | null = null;
 
   constructor(public rundown: Rundown = { version: 1, segments: [], updatedAt: 0 }, readonly opts: { fillerRepeatMs?: number; answerStaleMs?: number } = {}) {
     this.build();
@@ -101,6 +103,27 @@ export class SimulatedRoom {
     this.playing = null;
     this.hostQueue = [];
     this.send({ type: 'host.changed', host: null });
+  }
+
+  /** From now on the host's reports wait (it goes on playing by its own clock). */
+  holdReports(): void {
+    this.held ??= [];
+  }
+
+  /** The reports held back reach the director, in the order the host made them (the first `n` only: the rest stay held). */
+  releaseReports(n = Infinity): void {
+    const held = this.held ?? [];
+    const now = held.splice(0, n);
+    if (held.length === 0 && n === Infinity) this.held = null;
+    for (const e of now) {
+      this.machine.handle(e, this.now);
+      this.settle();
+    }
+  }
+
+  private report(event: ShowEvent): void {
+    if (this.held) this.held.push(event);
+    else this.machine.handle(event, this.now);
   }
 
   send(event: ShowEvent): OpOutcome {
@@ -151,7 +174,7 @@ export class SimulatedRoom {
     const a = this.aired[p.index]!;
     a.endedAt = this.now;
     a.interrupted = interrupted;
-    this.machine.handle({ type: 'host.finished', airId: p.airId, hostId: 'h1', mediaTimeMs: this.now, interrupted }, this.now);
+    this.report({ type: 'host.finished', airId: p.airId, hostId: 'h1', mediaTimeMs: this.now, interrupted });
   }
 
   private hostTick(): void {
@@ -165,7 +188,7 @@ export class SimulatedRoom {
       const next = this.hostQueue.shift()!;
       this.aired.push({ airId: next.airId, text: next.text, priority: next.priority, startedAt: this.now, endedAt: null, interrupted: false });
       this.playing = { airId: next.airId, endsAt: this.now + next.durationMs, index: this.aired.length - 1 };
-      this.machine.handle({ type: 'host.started', airId: next.airId, hostId: 'h1', mediaTimeMs: this.now }, this.now);
+      this.report({ type: 'host.started', airId: next.airId, hostId: 'h1', mediaTimeMs: this.now });
       this.settle();
     }
   }
