@@ -68,6 +68,20 @@ describe('a cache whose changes are announced', () => {
     expect(await cache.get('k')).toBe(7);
   });
 
+  it('lets go of copies too old to serve, keeping those used lately', async () => {
+    const s = setup();
+    for (const k of ['a', 'b', 'c']) await s.cache.get(k);
+    expect(s.cache.size).toBe(3);
+    s.at(300);
+    await s.cache.get('a'); // past the stale window: read again, and the sweep runs
+    expect(s.cache.size).toBe(1);
+    s.at(350);
+    expect(s.cache.get('a')).toBe(1);
+    expect(s.reads()).toBe(4);
+    await s.cache.get('b');
+    expect(s.reads()).toBe(5);
+  });
+
   it('refuses a stale window shorter than the fresh one, naming both', () => {
     expect(() => new AnnouncedCache(async () => 1, { freshMs: 100, staleMs: 50 })).toThrow('staleMs (50) must be at least freshMs (100)');
   });

@@ -25,10 +25,17 @@ export class AnnouncedCache<K, V> {
   private readonly copies = new Map<K, { value: V; at: number }>();
   private readonly reading = new Map<K, Promise<V>>();
   private readonly now: () => number;
+  private lastSweep: number;
 
   constructor(private readonly read: (key: K) => Promise<V>, private readonly opts: AnnouncedCacheOptions) {
     if (!(opts.staleMs >= opts.freshMs)) throw new Error(`AnnouncedCache: staleMs (${opts.staleMs}) must be at least freshMs (${opts.freshMs})`);
     this.now = opts.now ?? (() => performance.now());
+    this.lastSweep = this.now();
+  }
+
+  /** Copies held now (for tests and metrics). */
+  get size(): number {
+    return this.copies.size;
   }
 
   /** The copy when it may serve (no promise: callers on a hot path need not await), else the read. */
@@ -50,13 +57,31 @@ export class AnnouncedCache<K, V> {
     this.reading.delete(key);
   }
 
+  /**
+   * Drops copies too old to serve (they would be read again anyway): an instance keeps only
+   * the keys used lately, not every room it ever touched with its settings and KB text.
+   * At most once per `staleMs`, and it stops at the first copy young enough to stay.
+   */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < this.opts.staleMs) return;
+    this.lastSweep = now;
+    for (const [key, copy] of this.copies) {
+      if (now - copy.at < this.opts.staleMs) break;
+      this.copies.delete(key);
+    }
+  }
+
   private start(key: K): Promise<V> {
     const at = this.now();
     const reading: Promise<V> = this.read(key).then(
       (value) => {
         if (this.reading.get(key) === reading) {
           this.reading.delete(key);
+          // Re-inserted, so the map's order stays oldest copy first.
+          this.copies.delete(key);
           this.copies.set(key, { value, at });
+          this.sweep();
         }
         return value;
       },
