@@ -133,8 +133,9 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   const bans = new Bans(redis, config.redisPrefix);
   const audit = new AuditLog(redis, config.redisPrefix);
   const expectAnswer = (room: string, questionId: string, askedAt: number) => tell(room, { type: 'answer.expected', answerId: questionId, questionId, askedAt });
+  const similarity = new RoomSimilarity(rooms);
   const questions = new QuestionIntake({
-    redis, rooms, queues, store, bans, similarity: new RoomSimilarity(rooms), audit, emit,
+    redis, rooms, queues, store, bans, similarity, audit, emit, log,
     deliver: (sessionId, frame) => delivery.deliver(sessionId, frame), expectAnswer,
     cancelAnswer: (room, questionId, reason) => tell(room, { type: 'answer.cancel', answerId: questionId, reason }),
   }, { prefix: config.redisPrefix, perUserIntervalMs: 3000 });
@@ -241,6 +242,7 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     clearInterval(sweeper);
     cloudwatch?.close();
     await show.close();
+    await similarity.close();
     await segmentIntake.close();
     await core.timing.close();
     await queues.close();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { blocklistMatch, type AnswerContext, type QuestionInfo, type QuestionStatus, type RoomEvent } from '../../protocol/index.js';
 import { sanitizeText } from '../../protocol/text-hygiene.js';
 import { moderateViewerText, QUESTION_TEXT } from '../../moderation/index.js';
@@ -12,7 +13,7 @@ import type { Bans } from './bans.js';
 import { newId } from './ids.js';
 import { bullPriority, questionScore, WAITING } from './question-score.js';
 import { QuestionStore, questionView, type StoredQuestion } from './question-store.js';
-import type { RoomMatcher, RoomSimilarity } from './room-similarity.js';
+import type { RoomSimilarity } from './room-similarity.js';
 
 export { newId };
 
@@ -39,6 +40,7 @@ export interface IntakeDeps {
   expectAnswer: (room: string, questionId: string, askedAt: number) => Promise<void>;
   /** Calls an answer off at the director and the workers. */
   cancelAnswer: (room: string, questionId: string, reason: string) => Promise<void>;
+  log?: Pick<Logger, 'warn'>;
 }
 
 export type ContextOverrides = Partial<Pick<AnswerContext, 'persona' | 'language' | 'voice' | 'fallbackLine'>>;
@@ -139,12 +141,12 @@ export class QuestionIntake {
     // One decision at a time per room: two viewers asking the same thing at once make one group.
     return withLock(this.d.redis, `${this.opts.prefix}:room:${roomId}:lock:triage`, async () => {
       const now = Date.now();
-      const [matcher, candidates] = opts.context ? [null, []] : await Promise.all([this.d.similarity.for(roomId, room.language), this.d.store.open(roomId)]);
+      const candidates = opts.context ? [] : await this.d.store.open(roomId);
       const open = candidates.filter((q) => q.status !== 'answered' || (now - q.receivedAt < this.recentWindowMs && !answeredWithFallback(q, room)));
       // Answered too long ago, or with only the fallback line (the knowledge base may know
       // better by now, and a new asker deserves a real try): out of the open groups for good.
       if (open.length < candidates.length) await this.d.store.close(roomId, candidates.filter((q) => !open.includes(q)).map((q) => q.questionId));
-      const { group, anchor } = matcher ? this.groupFor(room, matcher, open, clean) : { group: null, anchor: null };
+      const { group, anchor } = opts.context ? { group: null, anchor: null } : await this.groupFor(room, open, clean);
       if (group) return this.join(group, who, clean, replyTo, now);
       const status: QuestionStatus = room.review === 'questions' ? 'review' : 'queued';
       const q: StoredQuestion = {
@@ -161,21 +163,24 @@ export class QuestionIntake {
   }
 
   /**
-   * A waiting group that asks the same, or one answered a moment ago: the same words, the
-   * same knowledge-base entry asked for, or a close enough meaning to the group's question.
-   * (Matching every variant instead chains false matches into one blob; measured.) Returns
-   * the question's anchor too, for a new group; it is looked up (a knowledge-base search)
-   * only when no group has the same words.
+   * A waiting group that asks the same, or one answered a moment ago: the same words, or
+   * (the room's matcher) the same knowledge-base entry asked for or a close enough meaning.
+   * Returns the question's anchor too, for a new group; the matcher is asked only when no
+   * group has the same words. A matcher that fails groups nothing: the question still
+   * comes in, as a group of its own.
    */
-  private groupFor(room: StoredRoom, matcher: RoomMatcher, open: StoredQuestion[], text: string): { group: StoredQuestion | null; anchor: string | null } {
+  private async groupFor(room: StoredRoom, open: StoredQuestion[], text: string): Promise<{ group: StoredQuestion | null; anchor: string | null }> {
     const exact = normalize(text);
     const same = open.find((q) => (q.variants ?? [q.text]).some((v) => normalize(v) === exact));
     if (same) return { group: same, anchor: null };
-    const anchor = matcher.anchorOf(text);
-    const byAnchor = anchor ? open.find((q) => q.anchor === anchor) : undefined;
-    if (byAnchor) return { group: byAnchor, anchor };
-    const hit = open.length ? matcher.sim.nearest(text, open.map((q) => q.text), room.groupThreshold ?? undefined) : null;
-    return { group: hit ? open[hit.index]! : null, anchor };
+    try {
+      const candidates = open.map((q) => ({ text: q.text, anchor: q.anchor ?? null }));
+      const { anchor, match } = await this.d.similarity.match(room.id, room.language, text, candidates, room.groupThreshold ?? undefined);
+      return { group: match ? open[match.index]! : null, anchor };
+    } catch (err) {
+      this.d.log?.warn({ room: room.id, err: (err as Error).message }, 'question not grouped');
+      return { group: null, anchor: null };
+    }
   }
 
   private async join(q: StoredQuestion, who: { id: string; name: string }, text: string, replyTo: string | undefined, now: number) {

@@ -1,78 +1,93 @@
-import { createHash } from 'node:crypto';
-import type { KnowledgeBase } from '../../protocol/index.js';
-import { createSimilarity, KbRetriever, type Similarity } from '../../retrieval/index.js';
+import { Worker } from 'node:worker_threads';
 import type { RoomStore } from '../rooms/room-store.js';
+import type { Candidate, ThreadReply, ThreadRequest } from './similarity-thread.js';
 
-/** A knowledge-base match this sure makes two questions one: they ask for the same entry. */
-const ANCHOR_CONFIDENCE = 0.65;
+export type { Candidate } from './similarity-thread.js';
 
-export interface RoomMatcher {
-  sim: Similarity;
-  /** The knowledge-base entry a question confidently asks for (`qa:3`, `fact:1`), or null. */
-  anchorOf(text: string): string | null;
-}
-
-/** Resolves after the event loop has turned once: what arrived meanwhile is handled first. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+type Request = ThreadRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never;
 
 /**
  * One question matcher per room, from retrieval/ (the scoring the knowledge-base answers
  * use): the pairwise similarity, and the room's knowledge base as an anchor — two
  * questions that confidently ask for the same entry are one question, however differently
- * put. Rebuilt when the room's language or knowledge base (synonyms included) changes.
+ * put. The matchers live on a thread of their own (similarity-thread.ts), so building one
+ * for a large KB never stops the server's sockets; a room's is rebuilt there when its
+ * language or knowledge base (synonyms included) changes.
  */
 export class RoomSimilarity {
-  private readonly cache = new Map<string, { raw: string; language: string; matcher: RoomMatcher }>();
-  /** Builds under way, by room and KB hash: questions that need the same matcher share one. */
-  private readonly building = new Map<string, Promise<RoomMatcher>>();
-  /**
-   * Builds run one at a time, each step after a turn of the event loop. A build is tens of
-   * ms of CPU (the similarity and the KB index; the first of a language also loads its
-   * resources); when a server's rooms get their first questions together, building all
-   * at once stopped every room for as long as they took (bench:chat: 0.5–1.2 s).
-   */
-  private queue: Promise<unknown> = Promise.resolve();
+  private thread: Worker | null = null;
+  private readonly waiting = new Map<number, { room: string; resolve: (r: Extract<ThreadReply, { ok: true }>) => void; reject: (err: Error) => void }>();
+  /** What the thread holds per room (the KB string it was sent), oldest use first. */
+  private readonly held = new Map<string, { raw: string; language: string }>();
+  private ids = 0;
 
   constructor(private readonly rooms: RoomStore, private readonly max = 500) {}
 
-  async for(room: string, language: string): Promise<RoomMatcher> {
+  /**
+   * The waiting question `text` joins (its index in `candidates`), or null; and the KB entry
+   * it asks for (`qa:3`, `fact:1`), kept with a new group.
+   */
+  async match(room: string, language: string, text: string, candidates: Candidate[], threshold?: number): Promise<{ anchor: string | null; match: { index: number; score: number } | null }> {
     const raw = await this.rooms.getKbRaw(room);
-    const hit = this.cache.get(room);
-    // Compared, not hashed. Keeping the store's string (not the one the entry was built from)
-    // makes the next comparison a pointer check and lets the older copy of the text go.
-    if (hit && hit.language === language && hit.raw === raw) {
-      hit.raw = raw;
-      return hit.matcher;
+    const known = this.held.get(room);
+    // Compared, not hashed: the store keeps one string per KB version, so this is a pointer check.
+    const fresh = known !== undefined && known.raw === raw && known.language === language;
+    this.held.delete(room);
+    this.held.set(room, { raw, language });
+    if (this.held.size > this.max) {
+      const oldest = this.held.keys().next().value!;
+      this.held.delete(oldest);
+      this.post({ op: 'forget', room: oldest });
     }
-    const key = createHash('sha1').update(language).update(raw).digest('hex');
-    const id = `${room}\n${key}`;
-    let pending = this.building.get(id);
-    if (!pending) {
-      pending = this.queue.then(() => this.build(language, raw));
-      this.queue = pending.catch(() => undefined);
-      this.building.set(id, pending);
-      const settled = () => { this.building.delete(id); };
-      pending.then(settled, settled);
-    }
-    const matcher = await pending;
-    this.cache.delete(room);
-    this.cache.set(room, { raw, language, matcher });
-    if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!);
-    return matcher;
+    const { anchor, match } = await this.call({ op: 'match', room, language, text, candidates, ...(fresh ? {} : { kb: raw }), ...(threshold !== undefined ? { threshold } : {}) });
+    return { anchor, match };
   }
 
-  private async build(language: string, raw: string): Promise<RoomMatcher> {
-    await nextTurn();
-    const kb = JSON.parse(raw) as KnowledgeBase;
-    const sim = createSimilarity({ language, kb });
-    await nextTurn();
-    const retriever = kb.qa.length + kb.facts.length > 0 ? new KbRetriever(kb, { language }) : null;
-    return {
-      sim,
-      anchorOf: (text) => {
-        const [top] = retriever?.search(text, 1) ?? [];
-        return top && top.confidence >= ANCHOR_CONFIDENCE ? `${top.kind}:${top.index}` : null;
-      },
+  /** Ends the thread (the server closing). */
+  async close(): Promise<void> {
+    const t = this.thread;
+    this.thread = null;
+    this.held.clear();
+    if (t) await t.terminate();
+  }
+
+  private call(req: Extract<Request, { op: 'match' }>): Promise<Extract<ThreadReply, { ok: true }>> {
+    return new Promise((resolve, reject) => {
+      const id = ++this.ids;
+      this.waiting.set(id, { room: req.room, resolve, reject });
+      this.post({ ...req, id } as ThreadRequest);
+    });
+  }
+
+  private post(req: Request | ThreadRequest): void {
+    this.start().postMessage(req);
+  }
+
+  private start(): Worker {
+    if (this.thread) return this.thread;
+    const t = new Worker(new URL('./similarity-thread-entry.mjs', import.meta.url));
+    // The server's lifetime is its sockets', not this thread's.
+    t.unref();
+    t.on('message', (reply: ThreadReply) => {
+      const w = this.waiting.get(reply.id);
+      if (!w) return;
+      this.waiting.delete(reply.id);
+      if (reply.ok) return w.resolve(reply);
+      // The thread let the room go: its KB goes again with the next question.
+      this.held.delete(w.room);
+      w.reject(new Error(`question matcher: ${reply.error}`));
+    });
+    const gone = (err: Error) => {
+      if (this.thread !== t) return;
+      // A new thread holds nothing: every room's KB goes with its next question.
+      this.thread = null;
+      this.held.clear();
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
     };
+    t.on('error', gone);
+    t.on('exit', (code) => gone(new Error(`question matcher thread exited (${code})`)));
+    this.thread = t;
+    return t;
   }
 }

@@ -1,0 +1,95 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KnowledgeBase } from '../../protocol/index.js';
+import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
+import { RoomStore } from '../rooms/room-store.js';
+import { RoomSimilarity } from './room-similarity.js';
+
+const shop: KnowledgeBase = {
+  qa: [
+    { question: 'How long does shipping take?', answer: 'Orders arrive in three to five business days.' },
+    { question: 'Is there a warranty?', answer: 'Every item has a two-year warranty.' },
+  ],
+  facts: [],
+};
+
+/** A catalogue of `n` entries, each about a different product. */
+function catalogue(n: number): KnowledgeBase {
+  const products = ['kettle', 'lamp', 'tent', 'drone', 'sofa', 'watch', 'jacket', 'camera'];
+  const topics = [['How much is the {p}?', 'The {p} costs {n} dollars.'], ['How much does the {p} weigh?', 'The {p} weighs {n} grams.']] as const;
+  return {
+    qa: Array.from({ length: n }, (_, i) => {
+      const p = `${products[i % products.length]} model ${i}`;
+      const [q, a] = topics[i % topics.length]!;
+      return { question: q.replace('{p}', p), answer: a.replace('{p}', p).replace('{n}', String(10 + (i % 90))) };
+    }),
+    facts: [],
+  };
+}
+
+/** Resolves with how many times the event loop turned before `p` settled. */
+async function turnsWhile<T>(p: Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let done = false;
+  const spin = (): void => { if (!done) { turns++; setImmediate(spin); } };
+  setImmediate(spin);
+  try {
+    return { value: await p, turns };
+  } finally {
+    done = true;
+  }
+}
+
+describe('room similarity on its own thread', () => {
+  const prefix = testPrefix('similarity');
+  let redis: Redis;
+  let rooms: RoomStore;
+  const similarity: RoomSimilarity[] = [];
+  const make = () => {
+    const s = new RoomSimilarity(rooms);
+    similarity.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    redis = new Redis(redisUrl());
+    rooms = new RoomStore(redis, prefix);
+    await rooms.create({ id: 'shop' });
+    await rooms.putKb('shop', shop);
+    await rooms.create({ id: 'big' });
+    await rooms.putKb('big', catalogue(5000));
+  });
+
+  afterAll(async () => {
+    await Promise.all(similarity.map((s) => s.close()));
+    await redis.quit();
+    await deletePrefix(prefix);
+  });
+
+  it('joins a question to the waiting one that asks for the same entry or the same thing, and not to an unrelated one', async () => {
+    const s = make();
+    const first = await s.match('shop', 'en-US', 'how long does shipping take?', []);
+    expect(first).toEqual({ anchor: 'qa:0', match: null });
+    const waiting = [{ text: 'do you sell gift cards?', anchor: null }, { text: 'how long does shipping take?', anchor: first.anchor }];
+    expect((await s.match('shop', 'en-US', 'How long will shipping take for my order?', waiting)).match?.index).toBe(1);
+    expect((await s.match('shop', 'en-US', 'what is the capital of France?', waiting)).match).toBeNull();
+  });
+
+  it('builds a 5,000-entry matcher while the event loop goes on turning', async () => {
+    const s = make();
+    const { value, turns } = await turnsWhile(s.match('big', 'en-US', 'how much is the lamp model 9?', []));
+    expect(value.anchor).toBe('qa:9');
+    // Built on the event loop, this took seconds in one piece (two turns); on its thread, the loop is free.
+    expect(turns).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('a KB edit reaches the thread with the next question, and a closed thread starts again holding nothing', async () => {
+    const s = make();
+    expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).not.toBe('qa:2');
+    await rooms.putKb('shop', { ...shop, qa: [...shop.qa, { question: 'Do you ship to Canada?', answer: 'Yes, in a week.' }] });
+    expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).toBe('qa:2');
+    await s.close();
+    expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).toBe('qa:2');
+    await rooms.putKb('shop', shop);
+  });
+});

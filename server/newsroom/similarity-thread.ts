@@ -1,0 +1,82 @@
+import { parentPort } from 'node:worker_threads';
+import type { KnowledgeBase } from '../../protocol/index.js';
+import { createSimilarity, KbRetriever, type Similarity } from '../../retrieval/index.js';
+
+/** A knowledge-base match this sure makes two questions one: they ask for the same entry. */
+const ANCHOR_CONFIDENCE = 0.65;
+
+/** A waiting question as the thread compares it: its text, and the KB entry it asks for. */
+export interface Candidate {
+  text: string;
+  anchor: string | null;
+}
+
+export type ThreadRequest =
+  | {
+    id: number; op: 'match'; room: string; language: string;
+    /** The room's KB JSON when the thread does not hold this version (or language) yet. */
+    kb?: string;
+    text: string; candidates: Candidate[]; threshold?: number;
+  }
+  | { id: number; op: 'forget'; room: string };
+
+export type ThreadReply =
+  | { id: number; ok: true; anchor: string | null; match: { index: number; score: number } | null }
+  | { id: number; ok: false; error: string };
+
+interface Matcher {
+  language: string;
+  sim: Similarity;
+  retriever: KbRetriever | null;
+}
+
+function build(language: string, raw: string): Matcher {
+  const kb = JSON.parse(raw) as KnowledgeBase;
+  const sim = createSimilarity({ language, kb });
+  return { language, sim, retriever: kb.qa.length + kb.facts.length > 0 ? new KbRetriever(kb, { language }) : null };
+}
+
+/**
+ * The question a new one joins: a waiting one that asks for the same KB entry, else the
+ * closest in meaning past the threshold. (Matching every variant instead chains false
+ * matches into one blob; measured.) Returns the new question's anchor too, for a new group.
+ */
+function match(m: Matcher, text: string, candidates: Candidate[], threshold?: number): Omit<Extract<ThreadReply, { ok: true }>, 'id' | 'ok'> {
+  const [top] = m.retriever?.search(text, 1) ?? [];
+  const anchor = top && top.confidence >= ANCHOR_CONFIDENCE ? `${top.kind}:${top.index}` : null;
+  const byAnchor = anchor ? candidates.findIndex((c) => c.anchor === anchor) : -1;
+  if (byAnchor >= 0) return { anchor, match: { index: byAnchor, score: 1 } };
+  const hit = candidates.length ? m.sim.nearest(text, candidates.map((c) => c.text), threshold) : null;
+  return { anchor, match: hit };
+}
+
+/**
+ * The newsroom's question matchers, on a thread of their own: building one reads the whole
+ * KB (a 5,000-entry KB took seconds of CPU), and on the server's event loop that stopped
+ * every socket of the instance for as long. The server keeps the list of rooms held here
+ * (it sends a room's KB when it changed and says when to let one go), so nothing here
+ * evicts on its own. Messages are handled in order: a build comes before the questions
+ * that need it.
+ */
+const matchers = new Map<string, Matcher>();
+
+parentPort!.on('message', (req: ThreadRequest) => {
+  if (req.op === 'forget') {
+    matchers.delete(req.room);
+    return;
+  }
+  let reply: ThreadReply;
+  try {
+    let m = matchers.get(req.room);
+    if (req.kb !== undefined) {
+      m = build(req.language, req.kb);
+      matchers.set(req.room, m);
+    }
+    if (!m || m.language !== req.language) throw new Error(`no matcher for room ${req.room} in ${req.language}`);
+    reply = { id: req.id, ok: true, ...match(m, req.text, req.candidates, req.threshold) };
+  } catch (err) {
+    matchers.delete(req.room);
+    reply = { id: req.id, ok: false, error: (err as Error).message };
+  }
+  parentPort!.postMessage(reply);
+});
