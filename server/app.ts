@@ -12,7 +12,7 @@ import { RedisBus } from './bus/redis-bus.js';
 import { Metrics } from './metrics.js';
 import { Placement } from './rooms/placement.js';
 import { RoomEvents } from './rooms/room-events.js';
-import { RoomStore } from './rooms/room-store.js';
+import { DEFAULT_ROOM, RoomStore } from './rooms/room-store.js';
 import { QuestionIntake, newId } from './newsroom/question-intake.js';
 import { AnswerReview } from './newsroom/answer-review.js';
 import { AsRunLog } from './newsroom/as-run-log.js';
@@ -57,6 +57,12 @@ import { awsGuidanceCompat } from './compat/aws-guidance/plugin.js';
 export interface BuiltApp {
   app: FastifyInstance;
   core: ServerCore;
+  /**
+   * Readies what the first questions would otherwise wait for: the question matchers'
+   * thread and the default language's resources (the process's entry calls it; in-process
+   * tests leave it, or every test server would load them).
+   */
+  warm(): void;
 }
 
 /** Builds one server instance; `listen` is the caller's choice (tests inject or use port 0). */
@@ -250,5 +256,5 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
     await Promise.all([redis.quit(), subscriber.quit(), queueConn.quit(), directorConn.quit(), recorder.quit()].map((p) => p.catch(() => undefined)));
   });
 
-  return { app, core };
+  return { app, core, warm: () => similarity.warm([DEFAULT_ROOM.language]) };
 }

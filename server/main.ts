@@ -12,8 +12,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { app } = await buildApp(config);
+  const { app, warm } = await buildApp(config);
   await app.listen({ host: config.host, port: config.port });
+  warm();
 
   let closing = false;
   const stop = async (signal: string) => {

@@ -43,6 +43,15 @@ export class RoomSimilarity {
     return { anchor, match };
   }
 
+  /**
+   * Starts the thread and loads the languages' resources now: started by the first question,
+   * the thread's start-up (its modules, then the word vectors) came on top of that question's
+   * wait, and every message behind it on its bot's connection waited too.
+   */
+  warm(languages: string[]): void {
+    this.post({ op: 'warm', languages });
+  }
+
   /** Ends the thread (the server closing). */
   async close(): Promise<void> {
     const t = this.thread;

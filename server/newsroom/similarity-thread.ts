@@ -18,7 +18,9 @@ export type ThreadRequest =
     kb?: string;
     text: string; candidates: Candidate[]; threshold?: number;
   }
-  | { id: number; op: 'forget'; room: string };
+  | { id: number; op: 'forget'; room: string }
+  /** Loads the languages' resources (word vectors, WordNet) before the first question needs them. */
+  | { id: number; op: 'warm'; languages: string[] };
 
 export type ThreadReply =
   | { id: number; ok: true; anchor: string | null; match: { index: number; score: number } | null }
@@ -63,6 +65,10 @@ const matchers = new Map<string, Matcher>();
 parentPort!.on('message', (req: ThreadRequest) => {
   if (req.op === 'forget') {
     matchers.delete(req.room);
+    return;
+  }
+  if (req.op === 'warm') {
+    for (const language of req.languages) createSimilarity({ language });
     return;
   }
   let reply: ThreadReply;
