@@ -76,45 +76,41 @@ export class KbRetriever {
   readonly model: ConfidenceModel;
   readonly fusion: Fusion;
   private readonly entries: Entry[];
-  private readonly postings = new Map<string, Array<{ doc: number; tf: number }>>();
+  private readonly postings: Map<string, Postings>;
   private readonly lengths: Float64Array;
   private readonly averageLength: number;
   /** Unit vectors of the entries' questions (or facts), a row per entry; zero rows where none. */
   private readonly primaryVectors: Float32Array | null;
 
-  constructor(kb: KbInput, options: KbRetrieverOptions) {
-    this.analyzer = new Analyzer({ language: options.language, synonyms: kb.synonyms, vectors: options.vectors, relations: options.relations });
-    this.lexicon = kbLexicon(this.analyzer, kb);
+  /** Indexes at once, in one piece (see `build` for a large KB on a shared event loop). */
+  constructor(kb: KbInput, options: KbRetrieverOptions, parts: IndexParts = runToEnd(indexSteps(kb, options))) {
+    this.analyzer = parts.analyzer;
+    this.lexicon = parts.lexicon;
     this.model = options.model ?? (this.analyzer.vectors ? SEMANTIC_MODEL : LEXICAL_MODEL);
     this.fusion = options.fusion ?? 'confidence';
-    const a = this.analyzer;
-    this.entries = [
-      ...kb.qa.map((e, index): Entry => ({
-        kind: 'qa', index, question: e.question, answer: e.answer,
-        target: matchTarget(a.prepare(e.question), a.prepare(e.answer)),
-      })),
-      ...kb.facts.map((f, index): Entry => ({ kind: 'fact', index, question: null, answer: f, target: matchTarget(a.prepare(f), null, true) })),
-    ];
+    this.entries = parts.entries;
+    this.postings = parts.postings;
+    this.lengths = parts.lengths;
+    this.averageLength = parts.averageLength;
+    this.primaryVectors = parts.primaryVectors;
+  }
 
-    this.lengths = new Float64Array(this.entries.length);
-    this.entries.forEach((entry, doc) => {
-      const tf = new Map<string, number>();
-      for (const t of entry.target.primary.terms) tf.set(t, (tf.get(t) ?? 0) + QUESTION_BOOST);
-      for (const t of entry.target.secondary?.terms ?? []) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [term, n] of tf) {
-        let list = this.postings.get(term);
-        if (!list) this.postings.set(term, (list = []));
-        list.push({ doc, tf: n });
-        this.lengths[doc]! += n;
+  /**
+   * Indexes in slices of about `sliceMs`, letting the event loop turn between them: a
+   * 5,000-entry KB takes seconds of CPU, and in one piece it stopped everything else the
+   * process does (other rooms' answers and voices) for as long. Same result as `new`.
+   */
+  static async build(kb: KbInput, options: KbRetrieverOptions, sliceMs = 10): Promise<KbRetriever> {
+    const steps = indexSteps(kb, options);
+    let sliceStart = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return new KbRetriever(kb, options, step.value);
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
       }
-    });
-    this.averageLength = this.lengths.reduce((s, x) => s + x, 0) / Math.max(1, this.entries.length);
-
-    const dims = a.vectors?.dimensions ?? 0;
-    this.primaryVectors = dims ? new Float32Array(this.entries.length * dims) : null;
-    this.entries.forEach((e, doc) => {
-      if (e.target.primary.vector) this.primaryVectors!.set(e.target.primary.vector, doc * dims);
-    });
+    }
   }
 
   get size(): number {
@@ -213,18 +209,80 @@ export class KbRetriever {
   }
 }
 
+type Postings = Array<{ doc: number; tf: number }>;
+
+/** What indexing a knowledge base makes; the retriever is these and its options. */
+interface IndexParts {
+  analyzer: Analyzer;
+  lexicon: Lexicon;
+  entries: Entry[];
+  postings: Map<string, Postings>;
+  lengths: Float64Array;
+  averageLength: number;
+  primaryVectors: Float32Array | null;
+}
+
+function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Indexing, one entry per step: `new KbRetriever` runs it through, `build` pauses between slices. */
+function* indexSteps(kb: KbInput, options: KbRetrieverOptions): Generator<void, IndexParts> {
+  const a = new Analyzer({ language: options.language, synonyms: kb.synonyms, vectors: options.vectors, relations: options.relations });
+  const lexicon = yield* lexiconSteps(a, kb);
+  const entries: Entry[] = [];
+  for (const [index, e] of kb.qa.entries()) {
+    entries.push({ kind: 'qa', index, question: e.question, answer: e.answer, target: matchTarget(a.prepare(e.question), a.prepare(e.answer)) });
+    yield;
+  }
+  for (const [index, f] of kb.facts.entries()) {
+    entries.push({ kind: 'fact', index, question: null, answer: f, target: matchTarget(a.prepare(f), null, true) });
+    yield;
+  }
+
+  const postings = new Map<string, Postings>();
+  const lengths = new Float64Array(entries.length);
+  entries.forEach((entry, doc) => {
+    const tf = new Map<string, number>();
+    for (const t of entry.target.primary.terms) tf.set(t, (tf.get(t) ?? 0) + QUESTION_BOOST);
+    for (const t of entry.target.secondary?.terms ?? []) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const [term, n] of tf) {
+      let list = postings.get(term);
+      if (!list) postings.set(term, (list = []));
+      list.push({ doc, tf: n });
+      lengths[doc]! += n;
+    }
+  });
+  const averageLength = lengths.reduce((s, x) => s + x, 0) / Math.max(1, entries.length);
+
+  const dims = a.vectors?.dimensions ?? 0;
+  const primaryVectors = dims ? new Float32Array(entries.length * dims) : null;
+  entries.forEach((e, doc) => {
+    if (e.target.primary.vector) primaryVectors!.set(e.target.primary.vector, doc * dims);
+  });
+  return { analyzer: a, lexicon, entries, postings, lengths, averageLength, primaryVectors };
+}
+
 /**
  * A knowledge base's vocabulary: one document per entry (its question and answer, or
  * the fact), synonym group terms included. Cheap (tokens only): the similarity service
  * builds it for a room without indexing the entries.
  */
 export function kbLexicon(analyzer: Analyzer, kb: KbInput): Lexicon {
+  return runToEnd(lexiconSteps(analyzer, kb));
+}
+
+function* lexiconSteps(analyzer: Analyzer, kb: KbInput): Generator<void, Lexicon> {
   const lexicon = new Lexicon({ compounds: analyzer.stemmer === 'german' });
   const documents = [...kb.qa.map((e) => [e.question, e.answer]), ...kb.facts.map((f) => [f])];
   for (const texts of documents) {
     const tokens = texts.flatMap((t) => analyzer.tokens(t));
     const groups = texts.flatMap((t) => analyzer.synonyms.find(analyzer.tokens(t)).map((span) => groupTerm(span.group)));
     lexicon.add([...tokens.map((t) => t.term), ...groups], tokens.map((t): [string, string | null] => [t.term, t.surface]));
+    yield;
   }
   return lexicon;
 }

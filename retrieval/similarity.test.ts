@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadParaphrases } from './eval/sets.js';
+import { KbRetriever } from './kb-retriever.js';
 import { createSimilarity, DEFAULT_SIMILARITY_THRESHOLD } from './similarity.js';
 
 describe('question similarity', () => {
@@ -89,6 +90,17 @@ describe('question similarity', () => {
     const kb = { qa: [{ question: 'How long does delivery take?', answer: 'Three days.' }], facts: [] };
     const sim = createSimilarity({ language: 'en-US', kb });
     expect(sim.similar('how long does delivry take', 'how long does delivery take?')).toBeGreaterThanOrEqual(sim.threshold);
+  });
+
+  it("scores the same from a KB retriever's vocabulary as from the KB itself", () => {
+    const kb = {
+      qa: [{ question: 'How long does delivery take?', answer: 'Three days.' }, { question: 'Is there a warranty?', answer: 'Two years.' }],
+      facts: ['The store opens at nine.'], synonyms: [['guarantee', 'warranty']],
+    };
+    const own = createSimilarity({ language: 'en-US', kb });
+    const shared = createSimilarity({ language: 'en-US', retriever: new KbRetriever(kb, { language: 'en-US' }) });
+    const pairs = [['how long does delivry take', 'how long does delivery take?'], ['how long is the guarantee', 'is there a warranty'], ['when do you open', 'what colour is it']];
+    for (const [a, b] of pairs) expect(shared.similar(a!, b!)).toBe(own.similar(a!, b!));
   });
 
   it('refuses a threshold or cache size that cannot work, naming the option', () => {

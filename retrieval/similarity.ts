@@ -1,6 +1,6 @@
 import { Analyzer, type PreparedText } from './analyzer.js';
 import models from './confidence-models.json' with { type: 'json' };
-import { kbLexicon, type KbInput } from './kb-retriever.js';
+import { kbLexicon, type KbInput, type KbRetriever } from './kb-retriever.js';
 import { matchProbability, matchTarget, PAIR_MODELS, pairFeatures, type ConfidenceModel, type MatchFeatures, type MatchTarget } from './scoring.js';
 
 /**
@@ -47,6 +47,12 @@ export interface SimilarityOptions {
   synonyms?: ReadonlyArray<readonly string[]>;
   /** The room's knowledge base: its vocabulary weighs rare words up and resolves typos. */
   kb?: KbInput;
+  /**
+   * The room's KB retriever, when there is one: its analyzer and vocabulary serve here too
+   * (the same language and synonyms; the KB is read once, not twice). Takes the place of
+   * `kb` and `synonyms`.
+   */
+  retriever?: KbRetriever;
   /** Overrides the default threshold (0, 1]. */
   threshold?: number;
   /** Prepared texts kept (LRU); default 2,000. */
@@ -70,8 +76,8 @@ export function createSimilarity(options: SimilarityOptions): Similarity {
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new RangeError(`createSimilarity: cacheSize must be a positive integer, got ${cacheSize}`);
 
   const synonyms = options.synonyms ?? options.kb?.synonyms;
-  const analyzer = new Analyzer({ language: options.language, synonyms });
-  const lexicon = kbLexicon(analyzer, options.kb ?? { qa: [], facts: [] });
+  const analyzer = options.retriever?.analyzer ?? new Analyzer({ language: options.language, synonyms });
+  const lexicon = options.retriever?.lexicon ?? kbLexicon(analyzer, options.kb ?? { qa: [], facts: [] });
   const model: ConfidenceModel = options.model ?? (analyzer.vectors ? PAIR_MODELS.semantic : PAIR_MODELS.lexical);
   const cache = new Map<string, Prepared>();
 

@@ -83,6 +83,16 @@ describe('room similarity on its own thread', () => {
     expect(turns).toBeGreaterThan(100);
   }, 120_000);
 
+  it("answers another room's question while a 5,000-entry matcher is being built", async () => {
+    const s = make();
+    const order: string[] = [];
+    const big = s.match('big', 'en-US', 'how much does the tent model 2 weigh?', []).then((r) => { order.push('big'); return r; });
+    const small = s.match('shop', 'en-US', 'is there a warranty?', []).then((r) => { order.push('shop'); return r; });
+    expect((await small).anchor).toBe('qa:1');
+    expect((await big).anchor).toBe('qa:2');
+    expect(order).toEqual(['shop', 'big']);
+  }, 120_000);
+
   it('a KB edit reaches the thread with the next question, and a closed thread starts again holding nothing', async () => {
     const s = make();
     expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).not.toBe('qa:2');

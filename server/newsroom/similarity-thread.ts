@@ -29,13 +29,14 @@ export type ThreadReply =
 interface Matcher {
   language: string;
   sim: Similarity;
-  retriever: KbRetriever | null;
+  retriever: KbRetriever;
 }
 
-function build(language: string, raw: string): Matcher {
+/** Indexed in slices, so the thread answers other rooms' questions between them. */
+async function build(language: string, raw: string): Promise<Matcher> {
   const kb = JSON.parse(raw) as KnowledgeBase;
-  const sim = createSimilarity({ language, kb });
-  return { language, sim, retriever: kb.qa.length + kb.facts.length > 0 ? new KbRetriever(kb, { language }) : null };
+  const retriever = await KbRetriever.build(kb, { language });
+  return { language, sim: createSimilarity({ language, retriever }), retriever };
 }
 
 /**
@@ -44,7 +45,7 @@ function build(language: string, raw: string): Matcher {
  * matches into one blob; measured.) Returns the new question's anchor too, for a new group.
  */
 function match(m: Matcher, text: string, candidates: Candidate[], threshold?: number): Omit<Extract<ThreadReply, { ok: true }>, 'id' | 'ok'> {
-  const [top] = m.retriever?.search(text, 1) ?? [];
+  const [top] = m.retriever.search(text, 1);
   const anchor = top && top.confidence >= ANCHOR_CONFIDENCE ? `${top.kind}:${top.index}` : null;
   const byAnchor = anchor ? candidates.findIndex((c) => c.anchor === anchor) : -1;
   if (byAnchor >= 0) return { anchor, match: { index: byAnchor, score: 1 } };
@@ -57,10 +58,26 @@ function match(m: Matcher, text: string, candidates: Candidate[], threshold?: nu
  * KB (a 5,000-entry KB took seconds of CPU), and on the server's event loop that stopped
  * every socket of the instance for as long. The server keeps the list of rooms held here
  * (it sends a room's KB when it changed and says when to let one go), so nothing here
- * evicts on its own. Messages are handled in order: a build comes before the questions
- * that need it.
+ * evicts on its own. A room's messages are handled in order (a build before the questions
+ * that need it); other rooms' questions are answered between the slices of a build.
  */
-const matchers = new Map<string, Matcher>();
+const matchers = new Map<string, Promise<Matcher>>();
+
+async function handle(req: Extract<ThreadRequest, { op: 'match' }>): Promise<ThreadReply> {
+  let pending = matchers.get(req.room);
+  if (req.kb !== undefined) {
+    pending = build(req.language, req.kb);
+    matchers.set(req.room, pending);
+  }
+  try {
+    const m = await pending;
+    if (!m || m.language !== req.language) throw new Error(`no matcher for room ${req.room} in ${req.language}`);
+    return { id: req.id, ok: true, ...match(m, req.text, req.candidates, req.threshold) };
+  } catch (err) {
+    if (matchers.get(req.room) === pending) matchers.delete(req.room);
+    return { id: req.id, ok: false, error: (err as Error).message };
+  }
+}
 
 parentPort!.on('message', (req: ThreadRequest) => {
   if (req.op === 'forget') {
@@ -71,18 +88,5 @@ parentPort!.on('message', (req: ThreadRequest) => {
     for (const language of req.languages) createSimilarity({ language });
     return;
   }
-  let reply: ThreadReply;
-  try {
-    let m = matchers.get(req.room);
-    if (req.kb !== undefined) {
-      m = build(req.language, req.kb);
-      matchers.set(req.room, m);
-    }
-    if (!m || m.language !== req.language) throw new Error(`no matcher for room ${req.room} in ${req.language}`);
-    reply = { id: req.id, ok: true, ...match(m, req.text, req.candidates, req.threshold) };
-  } catch (err) {
-    matchers.delete(req.room);
-    reply = { id: req.id, ok: false, error: (err as Error).message };
-  }
-  parentPort!.postMessage(reply);
+  void handle(req).then((reply) => parentPort!.postMessage(reply));
 });

@@ -43,6 +43,7 @@ export class KbProvider implements AnswerProvider {
   }
 
   async *answer(input: AnswerInput): AsyncIterable<AnswerSentence> {
+    await this.indexes.ready(input.kb, input.context.language);
     const hit = this.best({ question: input.question, kb: input.kb, language: input.context.language });
     const source = hit ? 'kb' : 'fallback';
     const sentences = splitSentences(hit ? hit.answer : input.context.fallbackLine);

@@ -93,6 +93,8 @@ export class OpenAiProvider implements AnswerProvider {
 
   async *answer(input: AnswerInput): AsyncIterable<AnswerSentence> {
     const { log } = this.opts;
+    // The KB context's index, built (in slices) before the first-token window opens.
+    if (this.opts.contextHits > 0) await this.opts.fallback.indexes.ready(input.kb, input.context.language);
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       let spoken = 0;
       try {
@@ -116,7 +118,7 @@ export class OpenAiProvider implements AnswerProvider {
   messages(input: AnswerInput): ChatCompletionMessageParam[] {
     const { context } = input;
     const hits = this.opts.contextHits > 0
-      ? this.opts.fallback.indexes.get(input.kb).query(input.question, this.opts.contextHits).filter((h) => h.confidence > 0)
+      ? this.opts.fallback.indexes.get(input.kb, context.language).query(input.question, this.opts.contextHits).filter((h) => h.confidence > 0)
       : [];
     const rules = [
       `Answer in ${LANGUAGE_NAMES[context.language]}.`,
