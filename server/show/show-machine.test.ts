@@ -109,6 +109,8 @@ describe('show-time hard cues', () => {
     r.advance(40 * S);
     const bye = r.aired.find((a) => a.text === 'Goodbye.')!;
     expect(bye.startedAt).toBe(wentOn + 32 * S); // the loop line on air at 30 s finished first
+    // Over: no cue is ahead any more (the console showed the closing's, minutes in the past).
+    expect(r.view()).toMatchObject({ state: 'ended', nextHardCue: null });
   });
 });
 

@@ -220,7 +220,7 @@ export class ShowMachine {
     const playing = this.queue.playing;
     const upcoming = this.queue.lines.filter((l) => l.state === 'waiting' || l.state === 'sent');
     const next = this.queue.sent[0] ?? upcoming[0];
-    const cue = this.runner.nextCue();
+    const cue = s.state === 'ended' ? null : this.runner.nextCue();
 
     // Before the show starts, the plan assumes it starts now.
     const base = s.startedAt ?? (segments[0] ? s.runs[segments[0].id]?.startedAt : undefined) ?? now;
