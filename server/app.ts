@@ -224,11 +224,16 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   };
   await core.bus.subscribe('room-ops', (room) => core.events.forget(String(room)));
   // Each instance keeps a room's settings too; an edit anywhere drops every copy.
-  core.rooms.announce = (room) => {
+  // A room's question matcher is rebuilt as soon as its KB changes, not on its next question.
+  const settingsChanged = (room: string) => {
     core.rooms.forget(room);
+    void similarity.changed(room).catch((err: Error) => app.log.warn({ room, err: err.message }, 'question matcher not rebuilt'));
+  };
+  core.rooms.announce = (room) => {
+    settingsChanged(room);
     void core.bus.publish('room-settings', room).catch(() => undefined);
   };
-  await core.bus.subscribe('room-settings', (room) => core.rooms.forget(String(room)));
+  await core.bus.subscribe('room-settings', (room) => settingsChanged(String(room)));
   await core.timing.start();
   await listenToStreamEvents(subscriber, redis, config.redisPrefix, emit, core.log);
   const segmentIntake = new SegmentIntake(redis, config.redisPrefix, directorConn, library, (room, e) => inbox.submit(room, e), log, {

@@ -93,6 +93,23 @@ describe('room similarity on its own thread', () => {
     expect(order).toEqual(['shop', 'big']);
   }, 120_000);
 
+  it('a KB edit told to it is built at once, and the next question carries no KB', async () => {
+    const s = make();
+    const posted: Array<{ op: string; kb?: string }> = [];
+    const post = (s as unknown as { post: (req: { op: string; kb?: string }) => void }).post.bind(s);
+    (s as unknown as { post: typeof post }).post = (req) => { posted.push(req); post(req); };
+    await s.match('shop', 'en-US', 'is there a warranty?', []);
+    await s.changed('shop'); // settings only: nothing to build
+    expect(posted.map((p) => p.op)).toEqual(['match']);
+    await rooms.putKb('shop', { ...shop, qa: [...shop.qa, { question: 'Do you ship to Canada?', answer: 'Yes, in a week.' }] });
+    await s.changed('shop');
+    expect(posted.map((p) => p.op)).toEqual(['match', 'build']);
+    expect(await s.match('shop', 'en-US', 'do you ship to Canada?', [])).toMatchObject({ anchor: 'qa:2' });
+    expect(posted.at(-1)).toMatchObject({ op: 'match' });
+    expect(posted.at(-1)!.kb).toBeUndefined();
+    await rooms.putKb('shop', shop);
+  });
+
   it('a KB edit reaches the thread with the next question, and a closed thread starts again holding nothing', async () => {
     const s = make();
     expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).not.toBe('qa:2');

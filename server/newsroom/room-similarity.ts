@@ -44,6 +44,20 @@ export class RoomSimilarity {
   }
 
   /**
+   * A room's settings or KB changed (announced on the bus): a matcher this instance holds
+   * for it is rebuilt now, so its next question does not wait for the build.
+   */
+  async changed(room: string): Promise<void> {
+    const known = this.held.get(room);
+    if (!known) return;
+    const raw = await this.rooms.getKbRaw(room);
+    // Settings only, or a question already sent the new KB.
+    if (this.held.get(room)?.raw === raw) return;
+    this.held.set(room, { raw, language: known.language });
+    this.post({ op: 'build', room, language: known.language, kb: raw });
+  }
+
+  /**
    * Starts the thread and loads the languages' resources now: started by the first question,
    * the thread's start-up (its modules, then the word vectors) came on top of that question's
    * wait, and every message behind it on its bot's connection waited too.

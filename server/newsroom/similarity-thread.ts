@@ -19,6 +19,8 @@ export type ThreadRequest =
     text: string; candidates: Candidate[]; threshold?: number;
   }
   | { id: number; op: 'forget'; room: string }
+  /** A room's KB changed: its matcher is rebuilt now, before its next question. */
+  | { id: number; op: 'build'; room: string; language: string; kb: string }
   /** Loads the languages' resources (word vectors, WordNet) before the first question needs them. */
   | { id: number; op: 'warm'; languages: string[] };
 
@@ -82,6 +84,12 @@ async function handle(req: Extract<ThreadRequest, { op: 'match' }>): Promise<Thr
 parentPort!.on('message', (req: ThreadRequest) => {
   if (req.op === 'forget') {
     matchers.delete(req.room);
+    return;
+  }
+  if (req.op === 'build') {
+    const pending = build(req.language, req.kb);
+    matchers.set(req.room, pending);
+    pending.catch(() => { if (matchers.get(req.room) === pending) matchers.delete(req.room); });
     return;
   }
   if (req.op === 'warm') {
