@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnowledgeBase } from '../../protocol/index.js';
+import { turnsWhile } from '../../test/helpers/event-loop.js';
+import { catalogue } from '../../test/helpers/kb-catalogue.js';
 import { deletePrefix, redisUrl, testPrefix } from '../../test/helpers/redis.js';
 import { RoomStore } from '../rooms/room-store.js';
 import { RoomSimilarity } from './room-similarity.js';
@@ -13,32 +15,6 @@ const shop: KnowledgeBase = {
   facts: [],
 };
 
-/** A catalogue of `n` entries, each about a different product. */
-function catalogue(n: number): KnowledgeBase {
-  const products = ['kettle', 'lamp', 'tent', 'drone', 'sofa', 'watch', 'jacket', 'camera'];
-  const topics = [['How much is the {p}?', 'The {p} costs {n} dollars.'], ['How much does the {p} weigh?', 'The {p} weighs {n} grams.']] as const;
-  return {
-    qa: Array.from({ length: n }, (_, i) => {
-      const p = `${products[i % products.length]} model ${i}`;
-      const [q, a] = topics[i % topics.length]!;
-      return { question: q.replace('{p}', p), answer: a.replace('{p}', p).replace('{n}', String(10 + (i % 90))) };
-    }),
-    facts: [],
-  };
-}
-
-/** Resolves with how many times the event loop turned before `p` settled. */
-async function turnsWhile<T>(p: Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const spin = (): void => { if (!done) { turns++; setImmediate(spin); } };
-  setImmediate(spin);
-  try {
-    return { value: await p, turns };
-  } finally {
-    done = true;
-  }
-}
 
 describe('room similarity on its own thread', () => {
   const prefix = testPrefix('similarity');

@@ -26,6 +26,12 @@ function answer(r: SimulatedRoom, questionId: string, texts: string[], ms = 2 * 
   }));
 }
 
+/** A room whose rundown is three script lines of 4 s, following on. */
+function threeLines() {
+  return room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
+    { one: 4 * S, two: 4 * S, three: 4 * S });
+}
+
 function say(r: SimulatedRoom, id: string, text: string, priority: 'urgent' | 'script' = 'urgent', ms = 1500) {
   r.send({
     type: 'line.ready', lineId: `${id}.0`, answerId: id, questionId: null, index: 0, final: true, priority, text, durationMs: ms,
@@ -333,8 +339,7 @@ describe('lost sends', () => {
 
 describe('reports that come late', () => {
   it('a line taken back after the host had already aired it whole does not air again', () => {
-    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
-      { one: 4 * S, two: 4 * S, three: 4 * S });
+    const r = threeLines();
     r.op({ name: 'show.go' });
     r.advance(1 * S);
     // The host's reports stall (its link is moving to another instance): it plays on.
@@ -351,8 +356,7 @@ describe('reports that come late', () => {
   });
 
   it('an answer that comes between one line\'s end and the next one\'s start does not cut the next one', () => {
-    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
-      { one: 4 * S, two: 4 * S, three: 4 * S });
+    const r = threeLines();
     r.op({ name: 'show.go' });
     r.advance(1 * S);
     r.holdReports();
@@ -393,8 +397,7 @@ describe('reports that come late', () => {
 
 describe('render host failover', () => {
   it('lines a lost host had not finished air again on the next host, in order, and none twice', () => {
-    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
-      { one: 4 * S, two: 4 * S, three: 4 * S });
+    const r = threeLines();
     r.op({ name: 'show.go' });
     r.advance(5 * S); // 'two' playing, 'three' handed over ahead of time
     r.killHost();
@@ -438,8 +441,7 @@ describe('materials', () => {
 
 describe('a new owner', () => {
   it('continues from the stored runtime without a line twice or one skipped', () => {
-    const r = room([{ id: 'p', title: 'P', plannedMs: 0, start: { rule: 'follow' }, items: [line('one'), line('two'), line('three')] }],
-      { one: 4 * S, two: 4 * S, three: 4 * S });
+    const r = threeLines();
     r.op({ name: 'show.go' });
     r.advance(5 * S);
     r.failover();
