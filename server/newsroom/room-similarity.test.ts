@@ -86,6 +86,16 @@ describe('room similarity on its own thread', () => {
     await rooms.putKb('shop', shop);
   });
 
+  it('a thread that dies fails the questions it held, and the next question starts a new one', async () => {
+    const s = make();
+    await s.match('shop', 'en-US', 'is there a warranty?', []);
+    const thread = (s as unknown as { thread: { terminate(): Promise<number> } }).thread;
+    const held = s.match('big', 'en-US', 'how much is the lamp model 9?', []); // a long build: still under way
+    await thread.terminate();
+    await expect(held).rejects.toThrow(/exited/);
+    expect(await s.match('shop', 'en-US', 'is there a warranty?', [])).toMatchObject({ anchor: 'qa:1' });
+  }, 120_000);
+
   it('a KB edit reaches the thread with the next question, and a closed thread starts again holding nothing', async () => {
     const s = make();
     expect((await s.match('shop', 'en-US', 'do you ship to Canada?', [])).anchor).not.toBe('qa:2');

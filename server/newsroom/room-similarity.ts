@@ -71,6 +71,8 @@ export class RoomSimilarity {
     const t = this.thread;
     this.thread = null;
     this.held.clear();
+    for (const w of this.waiting.values()) w.reject(new Error('question matcher closed'));
+    this.waiting.clear();
     if (t) await t.terminate();
   }
 
