@@ -139,7 +139,10 @@ export async function buildApp(config: Config, opts: { instanceId?: string; cloc
   const bans = new Bans(redis, config.redisPrefix);
   const audit = new AuditLog(redis, config.redisPrefix);
   const expectAnswer = (room: string, questionId: string, askedAt: number) => tell(room, { type: 'answer.expected', answerId: questionId, questionId, askedAt });
-  const similarity = new RoomSimilarity(rooms);
+  const similarity = new RoomSimilarity(rooms, {
+    built: (r) => metrics.matcherBuild.observe({ outcome: r.ok ? 'ok' : 'failed' }, r.seconds),
+    threadStarted: () => metrics.matcherThreadStarts.inc(),
+  });
   const questions = new QuestionIntake({
     redis, rooms, queues, store, bans, similarity, audit, emit, log,
     deliver: (sessionId, frame) => delivery.deliver(sessionId, frame), expectAnswer,

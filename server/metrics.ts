@@ -37,6 +37,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly matcherBuild = new Histogram({
+    name: 'livehost_question_matcher_build_seconds',
+    help: 'Building a room\'s question matcher on the matchers\' thread (once per KB edit), by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly matcherThreadStarts = new Counter({
+    name: 'livehost_question_matcher_thread_starts_total', help: 'Starts of the question matchers\' thread (more than one: it died and was started again)', registers: [this.registry],
+  });
+
   constructor() {
     collectProcessMetrics(this.registry, 'livehost_');
   }

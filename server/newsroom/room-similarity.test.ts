@@ -21,8 +21,8 @@ describe('room similarity on its own thread', () => {
   let redis: Redis;
   let rooms: RoomStore;
   const similarity: RoomSimilarity[] = [];
-  const make = () => {
-    const s = new RoomSimilarity(rooms);
+  const make = (observe: ConstructorParameters<typeof RoomSimilarity>[1] = {}) => {
+    const s = new RoomSimilarity(rooms, observe);
     similarity.push(s);
     return s;
   };
@@ -86,14 +86,20 @@ describe('room similarity on its own thread', () => {
     await rooms.putKb('shop', shop);
   });
 
-  it('a thread that dies fails the questions it held, and the next question starts a new one', async () => {
-    const s = make();
+  it('a thread that dies fails the questions it held, and the next question starts a new one; builds and starts are told', async () => {
+    const builds: Array<{ room: string; ok: boolean; entries: number }> = [];
+    let starts = 0;
+    const s = make({ built: ({ room, ok, entries }) => builds.push({ room, ok, entries }), threadStarted: () => starts++ });
     await s.match('shop', 'en-US', 'is there a warranty?', []);
+    expect(builds).toEqual([{ room: 'shop', ok: true, entries: 2 }]);
+    expect(starts).toBe(1);
     const thread = (s as unknown as { thread: { terminate(): Promise<number> } }).thread;
     const held = s.match('big', 'en-US', 'how much is the lamp model 9?', []); // a long build: still under way
     await thread.terminate();
     await expect(held).rejects.toThrow(/exited/);
     expect(await s.match('shop', 'en-US', 'is there a warranty?', [])).toMatchObject({ anchor: 'qa:1' });
+    expect(starts).toBe(2);
+    expect(builds.at(-1)).toEqual({ room: 'shop', ok: true, entries: 2 });
   }, 120_000);
 
   it('a KB edit reaches the thread with the next question, and a closed thread starts again holding nothing', async () => {

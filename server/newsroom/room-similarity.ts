@@ -1,10 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { RoomStore } from '../rooms/room-store.js';
-import type { Candidate, ThreadReply, ThreadRequest } from './similarity-thread.js';
+import type { BuildReport, Candidate, ThreadReply, ThreadRequest } from './similarity-thread.js';
 
 export type { Candidate } from './similarity-thread.js';
 
 type Request = ThreadRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never;
+
+/** What the matchers' thread does, for the server's metrics. */
+export interface MatcherObserver {
+  /** A room's matcher was built (or failed to), taking `seconds`. */
+  built?(report: BuildReport): void;
+  /** A thread started (the first question, or after one died). */
+  threadStarted?(): void;
+}
 
 /**
  * One question matcher per room, from retrieval/ (the scoring the knowledge-base answers
@@ -21,7 +29,7 @@ export class RoomSimilarity {
   private readonly held = new Map<string, { raw: string; language: string }>();
   private ids = 0;
 
-  constructor(private readonly rooms: RoomStore, private readonly max = 500) {}
+  constructor(private readonly rooms: RoomStore, private readonly observe: MatcherObserver = {}, private readonly max = 500) {}
 
   /**
    * The waiting question `text` joins (its index in `candidates`), or null; and the KB entry
@@ -93,7 +101,9 @@ export class RoomSimilarity {
     const t = new Worker(new URL('./similarity-thread-entry.mjs', import.meta.url));
     // The server's lifetime is its sockets', not this thread's.
     t.unref();
-    t.on('message', (reply: ThreadReply) => {
+    this.observe.threadStarted?.();
+    t.on('message', (reply: ThreadReply | BuildReport) => {
+      if ('op' in reply) return this.observe.built?.(reply);
       const w = this.waiting.get(reply.id);
       if (!w) return;
       this.waiting.delete(reply.id);

@@ -28,17 +28,31 @@ export type ThreadReply =
   | { id: number; ok: true; anchor: string | null; match: { index: number; score: number } | null }
   | { id: number; ok: false; error: string };
 
+/** Told after each build, for the server's metrics (no reply to a request). */
+export interface BuildReport { op: 'built'; room: string; ok: boolean; seconds: number; entries: number }
+
 interface Matcher {
   language: string;
   sim: Similarity;
   retriever: KbRetriever;
 }
 
-/** Indexed in slices, so the thread answers other rooms' questions between them. */
-async function build(language: string, raw: string): Promise<Matcher> {
-  const kb = JSON.parse(raw) as KnowledgeBase;
-  const retriever = await KbRetriever.build(kb, { language });
-  return { language, sim: createSimilarity({ language, retriever }), retriever };
+/** Indexed in slices, so the thread answers other rooms' questions between them; each build is reported. */
+async function build(room: string, language: string, raw: string): Promise<Matcher> {
+  const started = performance.now();
+  const report = (ok: boolean, entries: number) => {
+    const r: BuildReport = { op: 'built', room, ok, seconds: (performance.now() - started) / 1000, entries };
+    parentPort!.postMessage(r);
+  };
+  try {
+    const kb = JSON.parse(raw) as KnowledgeBase;
+    const retriever = await KbRetriever.build(kb, { language });
+    report(true, retriever.size);
+    return { language, sim: createSimilarity({ language, retriever }), retriever };
+  } catch (err) {
+    report(false, 0);
+    throw err;
+  }
 }
 
 /**
@@ -68,7 +82,7 @@ const matchers = new Map<string, Promise<Matcher>>();
 async function handle(req: Extract<ThreadRequest, { op: 'match' }>): Promise<ThreadReply> {
   let pending = matchers.get(req.room);
   if (req.kb !== undefined) {
-    pending = build(req.language, req.kb);
+    pending = build(req.room, req.language, req.kb);
     matchers.set(req.room, pending);
   }
   try {
@@ -87,7 +101,7 @@ parentPort!.on('message', (req: ThreadRequest) => {
     return;
   }
   if (req.op === 'build') {
-    const pending = build(req.language, req.kb);
+    const pending = build(req.room, req.language, req.kb);
     matchers.set(req.room, pending);
     pending.catch(() => { if (matchers.get(req.room) === pending) matchers.delete(req.room); });
     return;
