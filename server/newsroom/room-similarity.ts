@@ -38,7 +38,8 @@ export class RoomSimilarity {
   async match(room: string, language: string, text: string, candidates: Candidate[], threshold?: number): Promise<{ anchor: string | null; match: { index: number; score: number } | null }> {
     const raw = await this.rooms.getKbRaw(room);
     const known = this.held.get(room);
-    // Compared, not hashed: the store keeps one string per KB version, so this is a pointer check.
+    // Compared, not hashed: mostly the store's cached copy itself (a pointer check); a copy read
+    // again after its freshness compares by content, once.
     const fresh = known !== undefined && known.raw === raw && known.language === language;
     this.held.delete(room);
     this.held.set(room, { raw, language });
