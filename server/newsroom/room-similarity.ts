@@ -4,8 +4,6 @@ import type { BuildReport, Candidate, ThreadReply, ThreadRequest } from './simil
 
 export type { Candidate } from './similarity-thread.js';
 
-type Request = ThreadRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never;
-
 /** What the matchers' thread does, for the server's metrics. */
 export interface MatcherObserver {
   /** A room's matcher was built (or failed to), taking `seconds`. */
@@ -57,13 +55,13 @@ export class RoomSimilarity {
    * for it is rebuilt now, so its next question does not wait for the build.
    */
   async changed(room: string): Promise<void> {
-    const known = this.held.get(room);
-    if (!known) return;
+    if (!this.held.has(room)) return;
     const raw = await this.rooms.getKbRaw(room);
-    // Settings only, or a question already sent the new KB.
-    if (this.held.get(room)?.raw === raw) return;
-    this.held.set(room, { raw, language: known.language });
-    this.post({ op: 'build', room, language: known.language, kb: raw });
+    // Let go meanwhile (evicted, failed), settings only, or a question already sent the new KB.
+    const now = this.held.get(room);
+    if (!now || now.raw === raw) return;
+    this.held.set(room, { raw, language: now.language });
+    this.post({ op: 'build', room, language: now.language, kb: raw });
   }
 
   /**
@@ -85,15 +83,15 @@ export class RoomSimilarity {
     if (t) await t.terminate();
   }
 
-  private call(req: Extract<Request, { op: 'match' }>): Promise<Extract<ThreadReply, { ok: true }>> {
+  private call(req: Omit<Extract<ThreadRequest, { op: 'match' }>, 'id'>): Promise<Extract<ThreadReply, { ok: true }>> {
     return new Promise((resolve, reject) => {
       const id = ++this.ids;
       this.waiting.set(id, { room: req.room, resolve, reject });
-      this.post({ ...req, id } as ThreadRequest);
+      this.post({ ...req, id });
     });
   }
 
-  private post(req: Request | ThreadRequest): void {
+  private post(req: ThreadRequest): void {
     this.start().postMessage(req);
   }
 
@@ -104,7 +102,11 @@ export class RoomSimilarity {
     t.unref();
     this.observe.threadStarted?.();
     t.on('message', (reply: ThreadReply | BuildReport) => {
-      if ('op' in reply) return this.observe.built?.(reply);
+      if ('op' in reply) {
+        // A failed build leaves the thread without the room: its next question sends the KB again.
+        if (!reply.ok) this.held.delete(reply.room);
+        return this.observe.built?.(reply);
+      }
       const w = this.waiting.get(reply.id);
       if (!w) return;
       this.waiting.delete(reply.id);

@@ -18,11 +18,11 @@ export type ThreadRequest =
     kb?: string;
     text: string; candidates: Candidate[]; threshold?: number;
   }
-  | { id: number; op: 'forget'; room: string }
+  | { op: 'forget'; room: string }
   /** A room's KB changed: its matcher is rebuilt now, before its next question. */
-  | { id: number; op: 'build'; room: string; language: string; kb: string }
+  | { op: 'build'; room: string; language: string; kb: string }
   /** Loads the languages' resources (word vectors, WordNet) before the first question needs them. */
-  | { id: number; op: 'warm'; languages: string[] };
+  | { op: 'warm'; languages: string[] };
 
 export type ThreadReply =
   | { id: number; ok: true; anchor: string | null; match: { index: number; score: number } | null }
